@@ -1,0 +1,30 @@
+"""Long-range tensor interactions: Zhou's Lambda and Bevzenko-Lubchenko's J(k)."""
+
+from ._bevzenko_lubchenko import (
+    bl_coupling_angular_average_exact,
+    bl_coupling_matrix,
+    elastic_dipole_coupling,
+    j_compr_over_j_shear,
+    j_ratio_forms,
+    ktilde,
+)
+from ._stress_stress import (
+    contact_term,
+    joffrin_levelut,
+    joffrin_levelut_parts,
+    regularised_transform,
+    stress_stress_interaction,
+    stress_stress_interaction_k,
+    symmetrize_minor,
+    tilde_lambda,
+    tilde_lambda_003_printed,
+)
+from ._sphere import sphere_average, sphere_quadrature
+
+__all__ = [
+    "bl_coupling_angular_average_exact", "bl_coupling_matrix", "elastic_dipole_coupling",
+    "j_compr_over_j_shear", "j_ratio_forms", "ktilde", "contact_term", "joffrin_levelut",
+    "joffrin_levelut_parts", "regularised_transform", "stress_stress_interaction",
+    "stress_stress_interaction_k", "symmetrize_minor", "tilde_lambda", "tilde_lambda_003_printed",
+    "sphere_average", "sphere_quadrature",
+]
