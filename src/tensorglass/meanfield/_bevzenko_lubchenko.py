@@ -91,7 +91,7 @@ def small_g_free_energy(g, temperature=1.0):
     the result is ``g^2/4 + O(g^4)``."""
     t = _check_temperature(temperature)
     g = np.asarray(g, dtype=float)
-    return 0.5 * g**2 + 1.5 * t * np.log(1 - g**2 / (6 * t))
+    return 0.5 * g**2 + 1.5 * t * np.log1p(-(g**2) / (6 * t))
 
 
 # --- Section III: mean field -------------------------------------------------

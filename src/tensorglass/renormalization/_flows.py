@@ -98,13 +98,20 @@ def relaxation_resonance_flow(chi_rel, chi_res, m_step, n_steps: int) -> Relaxat
     mat = rel.ndim == 2
     mul = (lambda a, b: a @ b) if mat else (lambda a, b: a * b)
     rels, ress = [rel], [res]
+    with np.errstate(over="ignore", invalid="ignore"):
+        _iterate_split(rel, res, m, n_steps, mul, rels, ress)
+    return RelaxationResonanceFlow(np.arange(n_steps + 1), np.array(rels), np.array(ress))
+
+
+def _iterate_split(rel, res, m, n_steps, mul, rels, ress):
+    """The loop of :func:`relaxation_resonance_flow`; a flow that runs away
+    (|q| -> infinity) leaves inf/nan in the history, which callers inspect."""
     for _ in range(n_steps):
         rel_new = rel - mul(mul(rel, m), rel + 2 * res)
         res_new = res - mul(mul(res, m), res) - (mul(mul(res, m), rel) - mul(mul(rel, m), res))
         rel, res = rel_new, res_new
         rels.append(rel)
         ress.append(res)
-    return RelaxationResonanceFlow(np.arange(n_steps + 1), np.array(rels), np.array(ress))
 
 
 def relaxation_resonance_ratio_flow(q0, tau):
