@@ -186,6 +186,12 @@ def im_chi_flow(alpha: float, k_ratio: float, im_chi_l1_l: float, im_chi_l1_t: f
     cl2 = 1.0 / (1.0 - alpha)
     a_t = 2 * math.log(n0) * k_ratio
     a_l = 2 * math.log(n0) * k_ratio * k_l_over_k_t / cl2
+    for nm, a, x in (("l", a_l, im_chi_l1_l), ("t", a_t, im_chi_l1_t)):
+        if abs(a) * x >= 1.0:
+            raise ParameterError(
+                "K", k_ratio,
+                f"2 ln(N0) |K| Im chi(L1)/(rho c^2) < 1 for the perturbative step of 002 Eq. (4.1) "
+                f"(polarisation {nm}: {abs(a) * x:.3g})", "use a smaller |K|, Im chi(L1) or N0")
     xl, xt = [im_chi_l1_l], [im_chi_l1_t]
     for _ in range(n):
         xl.append(xl[-1] + a_l * xl[-1] ** 2)

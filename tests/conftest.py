@@ -1,0 +1,9 @@
+import os
+
+from hypothesis import HealthCheck, settings
+
+# Deterministic by default so that CI is reproducible; TG_HYPOTHESIS=dev explores new examples.
+settings.register_profile("ci", derandomize=True, deadline=None, max_examples=60,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("dev", deadline=None, max_examples=300)
+settings.load_profile(os.environ.get("TG_HYPOTHESIS", "ci"))
