@@ -25,10 +25,12 @@ def log_sphere_average_exp(z):
     ``z^2/12 - z^4/1152 + O(z^6)`` at small z and ``z - (5/2) ln z + O(1)``
     at large z."""
     z = np.abs(np.asarray(z, dtype=float))
-    small = z < 1e-3
+    # below 0.02 the logarithms of the Bessel form cancel; the series
+    # z^2/12 - z^4/1152 + z^6/51840 is then exact to double precision
+    small = z < 0.02
     zs = np.where(small, 1.0, z)
     big = np.log(8.0 * special.ive(2, zs)) + zs - 2.0 * np.log(zs)
-    series = z**2 / 12.0 - z**4 / 1152.0
+    series = z**2 / 12.0 - z**4 / 1152.0 + z**6 / 51840.0
     return np.where(small, series, big)
 
 
