@@ -218,19 +218,38 @@ def heat_capacity_jump(j=1.0):
 
 # --- Fig. 5: F_0(g) and F(g) --------------------------------------------------
 
+def order_field(beta_j):
+    """Vectorised :func:`_order_along`: the positive root of
+    ``h/(beta J) = I_3(h)/I_2(h)`` for each ``beta J > 6`` (0 otherwise), by
+    bisection on (0, beta J + 1] -- the left side minus the right is
+    negative just above 0 and positive at the upper end -- then Newton."""
+    x = np.atleast_1d(np.asarray(beta_j, dtype=float))
+    ordered = x > N_COMPONENTS
+    xs = np.where(ordered, x, N_COMPONENTS + 1.0)
+    lo = np.full_like(xs, 1e-9)
+    hi = xs + 1.0
+    for _ in range(60):
+        mid = 0.5 * (lo + hi)
+        pos = mid / xs - langevin6(mid) > 0
+        hi = np.where(pos, mid, hi)
+        lo = np.where(pos, lo, mid)
+    h = 0.5 * (lo + hi)
+    for _ in range(3):
+        h = h - (h / xs - langevin6(h)) / (1.0 / xs - langevin6_derivative(h))
+    return np.where(ordered, h, 0.0)
+
+
 def f0_mean_field(g):
     """Mean-field ``F_0(g)/N`` in units of T (004 Eqs. 14, 24, 26): the
     quadratic ``g^2/2`` of Eq. (14) plus the minimum of Eq. (24) with the
     larger coupling set by Eq. (26), ``beta max(J) = g^2``.  The second
     derivative jumps at ``g^2 = 6`` (Eq. 27)."""
     g = np.atleast_1d(np.asarray(g, dtype=float))
-    out = np.empty_like(g)
-    for i, gi in enumerate(g):
-        bj = gi**2
-        h = _order_along(bj) if bj > 0 else 0.0
-        gmin = h**2 / (2 * bj) - float(log_sphere_average_exp(h)) if h > 0 else 0.0
-        out[i] = 0.5 * gi**2 + gmin
-    return out
+    x = g**2
+    h = order_field(x)
+    safe_x = np.where(x > 0, x, 1.0)
+    gmin = np.where(h > 0, h**2 / (2 * safe_x) - log_sphere_average_exp(h), 0.0)
+    return 0.5 * x + gmin
 
 
 def f_total(g, c):
@@ -253,17 +272,14 @@ def _second_derivative(gs):
     ``G(x) = min_h [h^2/(2x) - ln(8 I_2(h)/h^2)]``, ``dG/dx = -h^2/(2x^2)``
     (envelope theorem) and ``d2G/dx2 = h^2/x^3 - (h/x^2) dh/dx`` with
     ``dh/dx`` from the stationarity condition."""
-    out = []
-    for g in np.atleast_1d(gs):
-        x = g * g
-        h = _order_along(x)
-        lp = float(langevin6_derivative(h))
-        # stationarity h/x = L(h): dh/dx (1/x - L') = h/x^2
-        dhdx = (h / x**2) / (1.0 / x - lp)
-        g1 = -h * h / (2 * x * x)
-        g2 = h * h / x**3 - (h / x**2) * dhdx
-        out.append(1.0 + 4 * x * g2 + 2 * g1)
-    return np.array(out)
+    x = np.atleast_1d(np.asarray(gs, dtype=float)) ** 2
+    h = order_field(x)
+    lp = langevin6_derivative(h)
+    # stationarity h/x = L(h): dh/dx (1/x - L') = h/x^2
+    dhdx = (h / x**2) / (1.0 / x - lp)
+    g1 = -h * h / (2 * x * x)
+    g2 = h * h / x**3 - (h / x**2) * dhdx
+    return 1.0 + 4 * x * g2 + 2 * g1
 
 
 def largest_c_with_nonconcave_f():
