@@ -64,8 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _cmd_reproduce(a):
     from .report import reproduce
+    from pathlib import Path
     counts = reproduce(a.out, quick=a.quick, progress=not a.no_progress)
-    print(f"wrote {a.out}/report.html, report.md, results.json, figures/: "
+    print(f"wrote {Path(a.out) / 'report.html'}, report.md, results.json, figures/: "
           + ", ".join(f"{v} {k}" for k, v in sorted(counts.items())))
     return 0
 

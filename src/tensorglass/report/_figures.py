@@ -68,7 +68,7 @@ def fig_gamma_ratio(outdir, quick=False):
     a.set_xlabel(r"measured $\gamma_l/\gamma_t$")
     a.set_ylabel(r"predicted $c_l/c_t$")
     a.set_title("003 Fig. 1 recomputed (published: 1.102/0.261 and 1.061/0.745)")
-    a.legend(loc="upper left")
+    a.legend(loc="lower right")
     order = np.argsort(x)
     idx = np.arange(len(mats))
     b.errorbar(idx, x[order], fmt="ko", ms=4, label=r"measured $\gamma_l/\gamma_t$")
@@ -78,7 +78,8 @@ def fig_gamma_ratio(outdir, quick=False):
     b.set_xticks(idx, [mats[i].name for i in order], rotation=70, fontsize=6.5)
     b.set_ylabel(r"$\gamma_l/\gamma_t$")
     b.set_title("null model: one constant beats $c_l/c_t$ on these 13")
-    b.legend(loc="upper left")
+    b.set_ylim(1.1, 2.3)
+    b.legend(loc="upper left", ncol=2)
     return _save(fig, outdir, "gamma_ratio.png")
 
 
