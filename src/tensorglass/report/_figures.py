@@ -68,7 +68,7 @@ def fig_gamma_ratio(outdir, quick=False):
     a.set_xlabel(r"measured $\gamma_l/\gamma_t$")
     a.set_ylabel(r"predicted $c_l/c_t$")
     a.set_title("003 Fig. 1 recomputed (published: 1.102/0.261 and 1.061/0.745)")
-    a.legend(loc="lower right")
+    a.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2)
     order = np.argsort(x)
     idx = np.arange(len(mats))
     b.errorbar(idx, x[order], fmt="ko", ms=4, label=r"measured $\gamma_l/\gamma_t$")
