@@ -48,17 +48,23 @@ def tensor4_to_mandel(c):
     return out
 
 
-def mandel_to_tensor4(m):
-    """6x6 Mandel matrix to the fourth-order tensor with minor symmetries."""
+def _matrix_to_tensor4(m, pairs, weights):
+    """Expand a 6x6 matrix over index ``pairs`` (divided by ``weights``) into
+    the fourth-order tensor with minor symmetries."""
     m = np.asarray(m, dtype=float)
     out = np.empty(m.shape[:-2] + (3, 3, 3, 3))
-    for a, (i, j) in enumerate(MANDEL_PAIRS):
-        for b, (k, l) in enumerate(MANDEL_PAIRS):
-            val = m[..., a, b] / (_W[a] * _W[b])
+    for a, (i, j) in enumerate(pairs):
+        for b, (k, l) in enumerate(pairs):
+            val = m[..., a, b] / (weights[a] * weights[b])
             for (p, q) in {(i, j), (j, i)}:
                 for (r, s) in {(k, l), (l, k)}:
                     out[..., p, q, r, s] = val
     return out
+
+
+def mandel_to_tensor4(m):
+    """6x6 Mandel matrix to the fourth-order tensor with minor symmetries."""
+    return _matrix_to_tensor4(m, MANDEL_PAIRS, _W)
 
 
 def tensor4_to_zhou(c):
@@ -81,14 +87,7 @@ def tensor4_to_zhou(c):
 
 def zhou_to_tensor4(m):
     """Zhou's unweighted 6x6 matrix to the fourth-order tensor (minor-symmetric)."""
-    m = np.asarray(m, dtype=float)
-    out = np.empty(m.shape[:-2] + (3, 3, 3, 3))
-    for a, (i, j) in enumerate(ZHOU_PAIRS):
-        for b, (k, l) in enumerate(ZHOU_PAIRS):
-            for (p, q) in {(i, j), (j, i)}:
-                for (r, s) in {(k, l), (l, k)}:
-                    out[..., p, q, r, s] = m[..., a, b]
-    return out
+    return _matrix_to_tensor4(m, ZHOU_PAIRS, np.ones(6))
 
 
 def zhou_to_mandel(m):
