@@ -23,12 +23,22 @@ from ._models import (
     elastic_dipole_model,
     nn_model,
 )
-from ._run import SAMPLERS, RunParameters, RunState, advance, new_state, parallel_tempering, run_mean_field, summarize
+from ._run import (
+    SAMPLERS,
+    RunParameters,
+    RunState,
+    advance,
+    new_state,
+    parallel_tempering,
+    run_finite_states,
+    run_mean_field,
+    summarize,
+)
 from ._stats import ShortRunWarning, Stats, integrated_autocorrelation_time, jackknife, mean_with_error
 
 __all__ = [
     "LatticeKernel", "direct_lattice_sum", "full_fourier", "k_grid", "kernel_from_fourier", "lattice_energy",
     "local_fields", "MODELS", "SpinModel", "bl6_model", "build_model", "coupled_blocks_model", "custom_model",
-    "elastic_dipole_model", "nn_model", "SAMPLERS", "RunParameters", "RunState", "advance", "new_state", "parallel_tempering", "run_mean_field",
+    "elastic_dipole_model", "nn_model", "SAMPLERS", "RunParameters", "RunState", "advance", "new_state", "parallel_tempering", "run_finite_states", "run_mean_field",
     "summarize", "ShortRunWarning", "Stats", "integrated_autocorrelation_time", "jackknife", "mean_with_error",
 ]

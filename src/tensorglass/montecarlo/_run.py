@@ -36,6 +36,7 @@ class RunParameters:
     c_t: float | None = None
     poisson: float | None = None
     k0: str = "average"
+    cutoff: float = 1.0          # Gaussian UV cutoff of the long-range models (lattice units)
     thermalize: int = 0
     step_size: float = 0.0       # HMC; 0 = automatic
     n_leapfrog: int = 10         # HMC
@@ -69,7 +70,7 @@ class RunParameters:
 
     def build(self) -> SpinModel:
         return build_model(self.model, self.L, poisson=self.poisson, c_l=self.c_l, c_t=self.c_t,
-                           components=self.components, k0=self.k0)
+                           components=self.components, k0=self.k0, cutoff=self.cutoff)
 
 
 @dataclass
@@ -257,3 +258,31 @@ def parallel_tempering(params_list, model: SpinModel, rounds: int, sweeps_per_ro
                 states[i].coords, states[i + 1].coords = states[i + 1].coords, states[i].coords
                 acc[i] += 1
     return states, acc / np.maximum(tried, 1)
+
+
+def run_finite_states(model: SpinModel, vectors, site_energies, temperature, sweeps, seed, thermalize=100):
+    """Reference Metropolis for finite state spaces (e.g. two-level blocks
+    whose states carry different random stress tensors): ``vectors`` has
+    shape (N, K, n), ``site_energies`` (N, K).  Returns the energy per site
+    after each sweep (coupling plus site energies)."""
+    from ._lattice import lattice_energy
+    vectors = np.ascontiguousarray(vectors, dtype=float)
+    site_energies = np.ascontiguousarray(site_energies, dtype=float)
+    nsite, k_states, n = vectors.shape
+    if nsite != model.n_sites or n != model.n_components or site_energies.shape != (nsite, k_states) or k_states < 2:
+        raise ParameterError("vectors", vectors.shape, f"shape ({model.n_sites}, K >= 2, {model.n_components}) "
+                             "with site_energies (N, K)")
+    rng = np.random.Generator(np.random.PCG64(seed))
+    state = rng.integers(0, k_states, nsite)
+    spins = np.ascontiguousarray(vectors[np.arange(nsite), state])
+    beta = 1.0 / temperature
+    out = []
+    for sweep in range(thermalize + sweeps):
+        choices = rng.integers(0, k_states - 1, nsite)
+        unif = rng.random(nsite)
+        _kernels.metropolis_sweep_finite(state, spins, vectors, site_energies, model.kernel.jr, model.L, choices, unif,
+                                         beta)
+        if sweep >= thermalize:
+            e = lattice_energy(model.kernel, spins.reshape(model.L, model.L, model.L, n))
+            out.append((e + site_energies[np.arange(nsite), state].sum()) / nsite)
+    return np.array(out)
