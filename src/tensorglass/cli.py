@@ -56,6 +56,37 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--materials-file", help="CSV with header name,c_l,c_t[,rho] to look --material up in")
     q.add_argument("--json", action="store_true", help="print one JSON object")
 
+    mcp = sub.add_parser("mc", help="exact Monte Carlo of the long-range tensor spin models")
+    mcs = mcp.add_subparsers(dest="mc_command", required=True, parser_class=_Parser)
+    run = mcs.add_parser("run", help="run a chain into an HDF5 file (checkpointed)")
+    run.add_argument("--model", required=True, help="bl6, elastic-dipole, coupled-blocks or nn")
+    run.add_argument("--L", type=int, required=True, help="lattice edge (L^3 sites)")
+    run.add_argument("--T", type=_finite_float("--T"), required=True, help="temperature (k_B = 1, coupling units)")
+    run.add_argument("--components", type=int, help="spin components for --model nn (default 3)")
+    run.add_argument("--cl", type=_finite_float("--cl"), help="longitudinal velocity (bl6, coupled-blocks)")
+    run.add_argument("--ct", type=_finite_float("--ct"), help="transverse velocity (bl6, coupled-blocks)")
+    run.add_argument("--poisson", type=_finite_float("--poisson"), help="Poisson ratio instead of --cl/--ct")
+    run.add_argument("--sweeps", type=int, required=True)
+    run.add_argument("--seed", type=int, required=True)
+    run.add_argument("--out", required=True, help="output HDF5 file (also the checkpoint)")
+    run.add_argument("--sampler", default="hmc", choices=("hmc", "metropolis"),
+                     help="hmc: exact hybrid MC with FFT forces (fast); metropolis: single-site reference")
+    run.add_argument("--thermalize", type=int, default=0, help="sweeps discarded before measuring")
+    run.add_argument("--cutoff", type=_finite_float("--cutoff"), default=1.0,
+                     help="Gaussian UV cutoff of the long-range kernels, lattice units (0: sharp zone edge)")
+    run.add_argument("--k0", default="average", choices=("average", "zero"), help="k = 0 term (sample shape)")
+    for q_ in (run,):
+        q_.add_argument("--checkpoint-every", type=_finite_float("--checkpoint-every"), default=120.0,
+                        help="seconds between checkpoints")
+        q_.add_argument("--json", action="store_true")
+        q_.add_argument("--no-progress", action="store_true")
+    run.add_argument("--no-cache", action="store_true", help="do not use the on-disk kernel cache")
+    res = mcs.add_parser("resume", help="continue an interrupted run bit-identically")
+    res.add_argument("file")
+    res.add_argument("--checkpoint-every", type=_finite_float("--checkpoint-every"), default=120.0)
+    res.add_argument("--json", action="store_true")
+    res.add_argument("--no-progress", action="store_true")
+
     m = sub.add_parser("materials", help="list the built-in materials (or a materials file)")
     m.add_argument("--materials-file", help="CSV with header name,c_l,c_t[,rho]")
     m.add_argument("--json", action="store_true")
@@ -129,14 +160,49 @@ def _cmd_materials(a):
 
 
 _FLAG_NAMES = {"c_l": "--cl", "c_t": "--ct", "rho": "--rho", "ln_r_over_l1": "--ln-r-over-l1",
-               "material": "--material"}
+               "material": "--material", "L": "--L", "T": "--T", "model": "--model", "sweeps": "--sweeps",
+               "seed": "--seed", "components": "--components", "cutoff": "--cutoff", "poisson_ratio": "--poisson"}
+
+
+def _print_mc(summary, as_json):
+    if as_json:
+        print(json.dumps(summary))
+        return
+    def f(key):
+        v = summary[key]
+        return f"{v['mean']:.6g} +- {v['error']:.2g}"
+    print(f"{summary['model']} L = {summary['L']}, T = {summary['temperature']}, sampler {summary['sampler']}, "
+          f"{summary['sweeps']} sweeps, acceptance {summary['acceptance']:.2f}, tau_int = {summary['tau_int']:.2f}")
+    for key in ("energy_per_spin", "specific_heat", "m_compression", "m_shear"):
+        print(f"  {key:16s} {f(key)}")
+    for w in summary.get("warnings", []):
+        print(f"warning: {w}", file=sys.stderr)
+
+
+def _cmd_mc(a):
+    from .montecarlo import RunParameters
+    from .storage import run_monte_carlo
+    if a.mc_command == "resume":
+        summary = run_monte_carlo(resume_from=a.file, checkpoint_every=a.checkpoint_every, progress=not a.no_progress)
+    else:
+        from .errors import ParameterError
+        if (a.cl is None) != (a.ct is None):
+            raise ParameterError("--ct" if a.ct is None else "--cl", None, "both --cl and --ct, or --poisson")
+        params = RunParameters(model=a.model, L=a.L, temperature=a.T, sweeps=a.sweeps, seed=a.seed,
+                               sampler=a.sampler, components=a.components, c_l=a.cl, c_t=a.ct, poisson=a.poisson,
+                               k0=a.k0, cutoff=a.cutoff, thermalize=a.thermalize)
+        summary = run_monte_carlo(params, a.out, checkpoint_every=a.checkpoint_every, progress=not a.no_progress,
+                                  use_cache=not a.no_cache)
+    _print_mc(summary, a.json)
+    return 0
 
 
 def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return {"reproduce": _cmd_reproduce, "predict": _cmd_predict, "materials": _cmd_materials}[args.command](args)
+        return {"reproduce": _cmd_reproduce, "predict": _cmd_predict, "materials": _cmd_materials,
+                "mc": _cmd_mc}[args.command](args)
     except TensorglassError as exc:
         msg = str(exc)
         name = getattr(exc, "name", None)
@@ -147,8 +213,8 @@ def main(argv=None) -> int:
     except BrokenPipeError:  # e.g. `tensorglass materials | head`
         sys.stderr.close()
         return 0
-    except KeyboardInterrupt:
-        print("tensorglass: interrupted; nothing was left half-written", file=sys.stderr)
+    except KeyboardInterrupt as exc:
+        print(f"tensorglass: interrupted; {exc or 'nothing was left half-written'}", file=sys.stderr)
         return 130
 
 
