@@ -66,6 +66,23 @@ def test_fft_kernel_equals_direct_lattice_sum(L):
         np.testing.assert_allclose(mc.direct_lattice_sum(jk, r), model.kernel.jr[r], atol=1e-12)
 
 
+@pytest.mark.parametrize("cutoff", [1.0, 1.5])
+def test_fft_kernel_equals_ewald_image_sum(cutoff):
+    """The FFT lattice kernel equals the periodic sum over all images of the
+    smoothed continuum kernel (Ewald, reciprocal-space form) up to the
+    aliasing of wave vectors beyond the zone, ~exp(-cutoff^2 pi^2/2)."""
+    from tensorglass.interaction import elastic_dipole_coupling
+    L = 6
+    tol = 5 * math.exp(-(cutoff**2) * math.pi**2 / 2)  # observed: 1.6x this bound
+
+    def jk(k):
+        return elastic_dipole_coupling(k) * np.exp(-0.5 * cutoff**2 * np.sum(k * k, axis=1))[:, None, None]
+    jr = mc.elastic_dipole_model(L, k0="zero", cutoff=cutoff).kernel.jr
+    scale = np.abs(jr[(1, 0, 0)]).max()
+    for r in [(1, 0, 0), (1, 1, 0), (2, 1, 1), (3, 3, 3)]:
+        assert np.abs(mc.ewald_image_sum(L, jk, r) - jr[r]).max() < tol * scale, r
+
+
 def test_nn_kernel_is_nearest_neighbour():
     jr = mc.build_model("nn", 5, components=3).kernel.jr
     for r in itertools.product(range(5), repeat=3):
@@ -158,6 +175,19 @@ def test_nearest_neighbour_heisenberg_high_temperature():
     e = mc.mean_with_error(st.energy)
     u = 1 / math.tanh(beta) - 1 / beta
     assert abs(e.mean - (-3 * u)) < 4 * e.error + 2e-3, (e, -3 * u)
+
+
+def test_nearest_neighbour_heisenberg_low_temperature_spin_waves():
+    """O(n) at low T: equipartition over the n-1 transverse modes per spin,
+    e = -3 + (n - 1) T/2 + O(T^2) (exact low-temperature limit)."""
+    t, n = 0.05, 3
+    p = mc.RunParameters("nn", 4, t, 600, 33, sampler="hmc", thermalize=300, components=n)
+    model = p.build()
+    st = mc.new_state(p, model)
+    st.coords[...] = np.array([1.0, 0.0, 0.0]) * 2.0  # start from a ground state
+    mc.advance(st, model, p.sweeps)
+    e = mc.mean_with_error(st.energy)
+    assert abs(e.mean - (-3 + (n - 1) * t / 2)) < 4 * e.error + 4 * t**2, e
 
 
 def test_finite_states_match_enumeration():

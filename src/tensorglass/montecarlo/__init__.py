@@ -7,6 +7,7 @@ and ``"hmc"`` (exact hybrid Monte Carlo with FFT forces, O(N log N) per sweep).
 from ._lattice import (
     LatticeKernel,
     direct_lattice_sum,
+    ewald_image_sum,
     full_fourier,
     k_grid,
     kernel_from_fourier,
@@ -37,7 +38,7 @@ from ._run import (
 from ._stats import ShortRunWarning, Stats, integrated_autocorrelation_time, jackknife, mean_with_error
 
 __all__ = [
-    "LatticeKernel", "direct_lattice_sum", "full_fourier", "k_grid", "kernel_from_fourier", "lattice_energy",
+    "LatticeKernel", "direct_lattice_sum", "ewald_image_sum", "full_fourier", "k_grid", "kernel_from_fourier", "lattice_energy",
     "local_fields", "MODELS", "SpinModel", "bl6_model", "build_model", "coupled_blocks_model", "custom_model",
     "elastic_dipole_model", "nn_model", "SAMPLERS", "RunParameters", "RunState", "advance", "new_state", "parallel_tempering", "run_finite_states", "run_mean_field",
     "summarize", "ShortRunWarning", "Stats", "integrated_autocorrelation_time", "jackknife", "mean_with_error",

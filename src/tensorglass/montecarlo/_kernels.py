@@ -33,15 +33,17 @@ def _field_at(i, spins, jr, L):
 
 
 @nb.njit(cache=True)
-def metropolis_sweep(spins, jr, L, gauss, uniforms, beta, delta, hext):
+def metropolis_sweep(spins, jr, L, gauss, uniforms, beta, delta, hext, n_update=-1):
     """One sequential sweep of single-site Metropolis for unit n-vectors.
 
     Proposal ``s' = (s + delta xi)/|s + delta xi|`` with Gaussian xi: its
-    density depends only on s.s', so it is symmetric.  Returns the number of
-    accepted moves."""
+    density depends only on s.s', so it is symmetric.  ``n_update > 0``
+    stops after that many sites (used to time partial sweeps).  Returns the
+    number of accepted moves."""
     n = spins.shape[1]
     acc = 0
-    for i in range(spins.shape[0]):
+    stop = spins.shape[0] if n_update <= 0 else min(n_update, spins.shape[0])
+    for i in range(stop):
         h = _field_at(i, spins, jr, L)
         for a in range(n):
             h[a] += hext[a]
