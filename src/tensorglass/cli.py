@@ -75,6 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--cutoff", type=_finite_float("--cutoff"), default=1.0,
                      help="Gaussian UV cutoff of the long-range kernels, lattice units (0: sharp zone edge)")
     run.add_argument("--k0", default="average", choices=("average", "zero"), help="k = 0 term (sample shape)")
+    run.add_argument("--overrelax", type=int, default=0, help="over-relaxation sweeps per Metropolis sweep")
     for q_ in (run,):
         q_.add_argument("--checkpoint-every", type=_finite_float("--checkpoint-every"), default=120.0,
                         help="seconds between checkpoints")
@@ -190,7 +191,8 @@ def _cmd_mc(a):
             raise ParameterError("--ct" if a.ct is None else "--cl", None, "both --cl and --ct, or --poisson")
         params = RunParameters(model=a.model, L=a.L, temperature=a.T, sweeps=a.sweeps, seed=a.seed,
                                sampler=a.sampler, components=a.components, c_l=a.cl, c_t=a.ct, poisson=a.poisson,
-                               k0=a.k0, cutoff=a.cutoff, thermalize=a.thermalize)
+                               k0=a.k0, cutoff=a.cutoff, thermalize=a.thermalize,
+                               overrelax=a.overrelax)
         summary = run_monte_carlo(params, a.out, checkpoint_every=a.checkpoint_every, progress=not a.no_progress,
                                   use_cache=not a.no_cache)
     _print_mc(summary, a.json)

@@ -59,6 +59,10 @@ class RunParameters:
             raise ParameterError("sampler", self.sampler, "one of " + ", ".join(SAMPLERS))
         if self.n_leapfrog < 1:
             raise ParameterError("n_leapfrog", self.n_leapfrog, "an integer >= 1")
+        if self.overrelax < 0 or (self.overrelax and self.sampler != "metropolis"):
+            raise ParameterError("overrelax", self.overrelax, "an integer >= 0, with the metropolis sampler only")
+        if self.thermalize < 0 or self.thermalize >= self.sweeps:
+            raise ParameterError("thermalize", self.thermalize, f"0 <= thermalize < sweeps = {self.sweeps}")
 
     def field_vector(self, n):
         if not self.field:
