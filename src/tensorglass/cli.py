@@ -88,6 +88,23 @@ def build_parser() -> argparse.ArgumentParser:
     res.add_argument("--json", action="store_true")
     res.add_argument("--no-progress", action="store_true")
 
+    sw = sub.add_parser("sweep", help="parameter sweeps on a local or remote Dask cluster")
+    sws = sw.add_subparsers(dest="sweep_command", required=True, parser_class=_Parser)
+    srun = sws.add_parser("run", help="compute every unfinished point of SPEC into --store")
+    srun.add_argument("spec", help="TOML spec (see examples/sweeps/)")
+    srun.add_argument("--store", required=True, help="store directory (created; rerun to resume)")
+    srun.add_argument("--scheduler", help="address of an existing Dask scheduler (default: a local cluster)")
+    srun.add_argument("--workers", type=int, help="local worker processes (default 2)")
+    srun.add_argument("--force", action="store_true", help="discard a store made by a different spec")
+    srun.add_argument("--no-progress", action="store_true")
+    srun.add_argument("--json", action="store_true")
+    sst = sws.add_parser("status", help="points done, failed and missing")
+    sst.add_argument("store")
+    sst.add_argument("--json", action="store_true")
+    scol = sws.add_parser("collect", help="write the store as one NetCDF or CSV file")
+    scol.add_argument("store")
+    scol.add_argument("--to", required=True, help="output file, .nc or .csv")
+
     m = sub.add_parser("materials", help="list the built-in materials (or a materials file)")
     m.add_argument("--materials-file", help="CSV with header name,c_l,c_t[,rho]")
     m.add_argument("--json", action="store_true")
@@ -199,12 +216,37 @@ def _cmd_mc(a):
     return 0
 
 
+def _cmd_sweep(a):
+    try:
+        from .sweeps import SweepStore, run_sweep
+    except ImportError as exc:  # pragma: no cover
+        from .errors import TensorglassError
+        raise TensorglassError(f"sweeps need the [sweep] extra: pip install 'tensorglass[sweep]' ({exc})") from None
+    if a.sweep_command == "run":
+        st = run_sweep(a.spec, a.store, scheduler=a.scheduler, workers=a.workers, force=a.force,
+                       progress=not a.no_progress)
+    elif a.sweep_command == "status":
+        st = SweepStore(a.store).status()
+    else:
+        out = SweepStore(a.store).collect(a.to)
+        print(f"wrote {out}")
+        return 0
+    if getattr(a, "json", False):
+        print(json.dumps(st))
+    else:
+        print(f"{st['store']}: {st['points']} points ({st['compute']}): {st['done']} done, {st['failed']} failed, "
+              f"{st['missing']} missing")
+        for e in st["errors"]:
+            print(f"  failure: {e}")
+    return 0 if st["failed"] == 0 else 1
+
+
 def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         return {"reproduce": _cmd_reproduce, "predict": _cmd_predict, "materials": _cmd_materials,
-                "mc": _cmd_mc}[args.command](args)
+                "mc": _cmd_mc, "sweep": _cmd_sweep}[args.command](args)
     except TensorglassError as exc:
         msg = str(exc)
         name = getattr(exc, "name", None)

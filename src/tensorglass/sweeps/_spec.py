@@ -1,0 +1,198 @@
+"""Sweep specifications (TOML): what to compute and over which grid.
+
+    compute = "predict"        # "predict", "flow" or "mc"
+    seed = 20261122            # root of numpy SeedSequence; each point gets its own child
+    combine = "product"        # "product" or "zip"
+    outputs = ["critical_strains.dilation", "gamma_ratio"]   # optional subset
+
+    [grid]                     # lists, ranges or named materials
+    material = ["a-SiO2", "BK7"]
+    ln_r_over_l1 = { start = 10.0, stop = 30.0, num = 5 }   # or {start, stop, step}
+
+    [fixed]                    # parameters shared by every point
+    method = "published"
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import TensorglassError
+
+COMPUTES = ("predict", "flow", "mc")
+
+#: Parameters each kind of point accepts (grid or fixed), with their types.
+PARAMETERS = {
+    "predict": {"material": str, "c_l": float, "c_t": float, "rho": float, "ln_r_over_l1": float, "method": str},
+    "flow": {"material": str, "alpha": float, "c_l": float, "c_t": float, "k_ratio": float, "im_chi_l1_l": float,
+             "im_chi_l1_t": float, "n0": int, "ell": float, "k_l_over_k_t": float},
+    "mc": {"model": str, "L": int, "temperature": float, "sweeps": int, "sampler": str, "components": int,
+           "c_l": float, "c_t": float, "poisson": float, "k0": str, "cutoff": float, "thermalize": int,
+           "material": str},
+}
+
+
+class SpecError(TensorglassError, ValueError):
+    """A sweep specification that cannot be run."""
+
+
+@dataclass(frozen=True)
+class SweepSpec:
+    compute: str
+    seed: int
+    combine: str
+    grid: dict          # name -> list of values, in spec order
+    fixed: dict
+    outputs: tuple
+
+    def canonical(self) -> str:
+        """A canonical JSON text; two specs describe the same sweep iff equal.
+        The grid keeps its order (it fixes the point numbering and the
+        dataset's dimension order), so it is stored as a list of pairs."""
+        return json.dumps({"compute": self.compute, "seed": self.seed, "combine": self.combine,
+                           "grid": [[k, v] for k, v in self.grid.items()],
+                           "fixed": dict(sorted(self.fixed.items())), "outputs": list(self.outputs)})
+
+    def points(self) -> list[dict]:
+        names = list(self.grid)
+        if self.combine == "zip":
+            rows = zip(*[self.grid[n] for n in names])
+        else:
+            rows = itertools.product(*[self.grid[n] for n in names])
+        return [dict(zip(names, r)) for r in rows]
+
+    def shape(self) -> tuple:
+        if self.combine == "zip":
+            return (len(next(iter(self.grid.values()))),)
+        return tuple(len(v) for v in self.grid.values())
+
+    def seeds(self) -> list[int]:
+        """One independent seed per point from ``SeedSequence(seed)``: the
+        result of a point does not depend on scheduling or worker count."""
+        n = len(self.points())
+        return [int(c.generate_state(1, dtype=np.uint32)[0]) for c in np.random.SeedSequence(self.seed).spawn(n)]
+
+
+def _values(name, raw, typ, origin):
+    if isinstance(raw, dict):
+        keys = set(raw)
+        try:
+            if keys == {"start", "stop", "num"}:
+                vals = np.linspace(float(raw["start"]), float(raw["stop"]), int(raw["num"])).tolist()
+            elif keys == {"start", "stop", "step"}:
+                step = float(raw["step"])
+                if step <= 0:
+                    raise ValueError("step must be > 0")
+                vals = np.arange(float(raw["start"]), float(raw["stop"]) + 0.5 * step, step).tolist()
+            else:
+                raise ValueError(f"a range needs start, stop and num (or step), got {sorted(keys)}")
+        except (TypeError, ValueError) as exc:
+            raise SpecError(f"{origin}: grid.{name} = {raw!r}: {exc}") from None
+    elif isinstance(raw, list):
+        vals = raw
+    else:
+        vals = [raw]
+    if not vals:
+        raise SpecError(f"{origin}: grid.{name} is empty; give at least one value")
+    out = []
+    for v in vals:
+        try:
+            if typ is int:
+                if isinstance(v, bool) or (isinstance(v, float) and not v.is_integer()):
+                    raise ValueError
+                v = int(v)
+            elif typ is float:
+                if isinstance(v, bool):
+                    raise ValueError
+                v = float(v)
+                if not math.isfinite(v):
+                    raise ValueError
+            elif not isinstance(v, str):
+                raise ValueError
+        except (TypeError, ValueError):
+            raise SpecError(f"{origin}: {name} = {v!r} is not a valid {typ.__name__}") from None
+        out.append(v)
+    return out
+
+
+def load_spec(path) -> SweepSpec:
+    """Read and validate a TOML spec; every problem is one line naming the
+    key, its value and what is allowed."""
+    p = Path(path)
+    try:
+        raw = tomllib.loads(p.read_text())
+    except FileNotFoundError:
+        raise SpecError(f"spec {p}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SpecError(f"spec {p}: cannot read ({exc})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SpecError(f"spec {p}: not valid TOML ({exc})") from None
+    return parse_spec(raw, str(p))
+
+
+def parse_spec(raw: dict, origin: str = "spec") -> SweepSpec:
+    allowed_top = {"compute", "seed", "combine", "grid", "fixed", "outputs"}
+    extra = set(raw) - allowed_top
+    if extra:
+        raise SpecError(f"{origin}: unknown keys {sorted(extra)}; allowed: {sorted(allowed_top)}")
+    compute = raw.get("compute")
+    if compute not in COMPUTES:
+        raise SpecError(f"{origin}: compute = {compute!r} is not allowed; need one of {', '.join(COMPUTES)}")
+    seed = raw.get("seed", 0)
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise SpecError(f"{origin}: seed = {seed!r} is not allowed; need an integer >= 0")
+    combine = raw.get("combine", "product")
+    if combine not in ("product", "zip"):
+        raise SpecError(f"{origin}: combine = {combine!r} is not allowed; need 'product' or 'zip'")
+    grid_raw = raw.get("grid")
+    if isinstance(grid_raw, list) and all(isinstance(x, list) and len(x) == 2 for x in grid_raw):
+        grid_raw = {k: v for k, v in grid_raw}  # the canonical (stored) form
+    if not isinstance(grid_raw, dict) or not grid_raw:
+        raise SpecError(f"{origin}: [grid] is missing or empty; give at least one parameter to vary")
+    fixed_raw = raw.get("fixed", {})
+    if not isinstance(fixed_raw, dict):
+        raise SpecError(f"{origin}: [fixed] must be a table")
+    params = PARAMETERS[compute]
+    grid, fixed = {}, {}
+    for name, val in grid_raw.items():
+        if name not in params:
+            raise SpecError(f"{origin}: grid.{name} is not a parameter of '{compute}'; allowed: {', '.join(params)}")
+        grid[name] = _values(name, val, params[name], origin)
+    for name, val in fixed_raw.items():
+        if name not in params:
+            raise SpecError(f"{origin}: fixed.{name} is not a parameter of '{compute}'; allowed: {', '.join(params)}")
+        if name in grid:
+            raise SpecError(f"{origin}: {name} is both in [grid] and [fixed]; keep one")
+        fixed[name] = _values(name, val, params[name], origin)[0]
+    if combine == "zip":
+        lengths = {k: len(v) for k, v in grid.items()}
+        if len(set(lengths.values())) > 1:
+            raise SpecError(f"{origin}: combine = 'zip' needs grid lists of equal length, got {lengths}")
+    if "material" in grid or "material" in fixed:
+        from ..materials import builtin_materials
+        names = {m.name.lower(): m for m in builtin_materials()}
+        for v in grid.get("material", []) + ([fixed["material"]] if "material" in fixed else []):
+            if v.lower() not in names:
+                raise SpecError(f"{origin}: material = {v!r} is not built in; need one of "
+                                + ", ".join(m.name for m in names.values()))
+            if names[v.lower()].c_t is None:
+                raise SpecError(f"{origin}: material = {v!r} has no transverse velocity in the seeds")
+    outputs = raw.get("outputs", [])
+    if not isinstance(outputs, list) or not all(isinstance(o, str) for o in outputs):
+        raise SpecError(f"{origin}: outputs must be a list of names")
+    from ._compute import OUTPUTS
+    unknown = [o for o in outputs if o not in OUTPUTS[compute]]
+    if unknown:
+        raise SpecError(f"{origin}: outputs {unknown} are not outputs of '{compute}'; allowed: "
+                        + ", ".join(OUTPUTS[compute]))
+    spec = SweepSpec(compute, seed, combine, grid, fixed, tuple(outputs) or tuple(OUTPUTS[compute]))
+    if len(spec.points()) > 1_000_000:
+        raise SpecError(f"{origin}: {len(spec.points())} points; the limit is 1,000,000 per store")
+    return spec
