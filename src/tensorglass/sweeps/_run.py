@@ -10,7 +10,7 @@ from ._store import SweepStore
 
 
 def run_sweep(spec_path, store_path, scheduler: str | None = None, workers: int | None = None, force: bool = False,
-              progress: bool = True, max_points: int | None = None, client=None) -> dict:
+              progress: bool = True, max_points: int | None = None, client=None, assemble: bool = True) -> dict:
     """Compute every unfinished point of the spec into the store.
 
     ``scheduler``: address of an existing Dask scheduler; otherwise a local
@@ -19,7 +19,8 @@ def run_sweep(spec_path, store_path, scheduler: str | None = None, workers: int 
     point's record is written atomically by this process as soon as its
     result arrives, so a killed worker or Ctrl-C loses only points in
     flight.  ``max_points`` stops after that many new points (for tests).
-    Returns the store status."""
+    ``assemble=False`` skips rebuilding ``dataset.nc`` at the end (``sweep
+    collect`` or the next run does it).  Returns the store status."""
     spec = load_spec(spec_path)
     store = SweepStore(store_path)
     store.initialise(spec, force=force)
@@ -31,10 +32,11 @@ def run_sweep(spec_path, store_path, scheduler: str | None = None, workers: int 
         todo = todo[:max_points]
     if todo:
         _compute(spec, store, points, seeds, todo, scheduler, workers, progress, client)
-    try:
-        store.collect(store.path / "dataset.nc")
-    except OSError:
-        pass
+    if assemble:
+        try:
+            store.collect(store.path / "dataset.nc")
+        except OSError:
+            pass
     return store.status()
 
 
@@ -55,7 +57,7 @@ def _compute(spec, store, points, seeds, todo, scheduler, workers, progress, cli
             n = 2 if workers is None else workers
             if not (isinstance(n, int) and n >= 1):
                 raise SpecError(f"--workers = {n!r} is not allowed; need an integer >= 1")
-            cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None)
+            cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0")
             client = Client(cluster)
     token = hashlib.sha1(spec.canonical().encode()).hexdigest()[:10]
     futures = {}
