@@ -178,3 +178,21 @@ def test_seeds_do_not_depend_on_order(tmp_path):
     spec = load_spec(_spec(tmp_path, MC_SPEC))
     seeds = spec.seeds()
     assert len(set(seeds)) == len(seeds) and seeds == load_spec(_spec(tmp_path, MC_SPEC, "again.toml")).seeds()
+
+
+def test_existing_scheduler_runs_the_same_spec_unchanged(tmp_path, client):
+    """--scheduler ADDRESS: the same spec on an already running cluster gives the same store."""
+    spec = _spec(tmp_path, FLOW_SPEC)
+    run_sweep(spec, tmp_path / "local", workers=1, progress=False)
+    st = run_sweep(spec, tmp_path / "remote", scheduler=client.scheduler.address, progress=False)
+    assert st["done"] == 3
+    a, b = _results(tmp_path / "local"), _results(tmp_path / "remote")
+    for k in a:
+        assert np.array_equal(a[k], b[k]), k
+
+
+def test_unreachable_scheduler_is_a_clear_error(tmp_path):
+    spec = _spec(tmp_path, FLOW_SPEC)
+    p = subprocess.run([sys.executable, "-m", "tensorglass", "sweep", "run", str(spec), "--store", str(tmp_path / "s"),
+                        "--scheduler", "tcp://127.0.0.1:9"], capture_output=True, text=True, timeout=120)
+    assert p.returncode == 2 and "cannot connect" in p.stderr and "Traceback" not in p.stderr, p.stderr[-500:]

@@ -50,7 +50,7 @@ def _compute(spec, store, points, seeds, todo, scheduler, workers, progress, cli
     if own_client:
         if scheduler:
             try:
-                client = Client(scheduler, timeout="15s")
+                client = Client(scheduler, timeout="10s")
             except (OSError, TimeoutError) as exc:
                 raise SpecError(f"--scheduler = {scheduler!r}: cannot connect ({exc})") from None
         else:
