@@ -24,7 +24,7 @@ import time
 import numpy as np
 
 from tensorglass import montecarlo as mc
-from tensorglass.montecarlo import _hmc, _kernels
+from tensorglass.montecarlo import _kernels
 
 
 def hmc_rate(model, temperature, sweeps, seed=1):

@@ -60,7 +60,7 @@ def test_joffrin_levelut_relation():
 
 def test_bl_angular_average_appendix_b():
     for med in (IsotropicElasticity(5.8, 3.8), IsotropicElasticity.from_poisson(0.35)):
-        avg = ia.sphere_average(lambda k: ia.bl_coupling_matrix(k, med))
+        avg = ia.sphere_average(lambda k, med=med: ia.bl_coupling_matrix(k, med))
         np.testing.assert_allclose(avg, ia.bl_coupling_angular_average_exact(med), atol=1e-12)
         assert np.isclose(np.trace(avg), 3.0)
         ratio = avg[0, 0] / avg[1, 1]

@@ -41,7 +41,6 @@ from ._ellipsoid import (
     _published_closed_form,
     check_eccentricity,
     check_ell,
-    direction_averages_published,
     direction_averages_volume,
     radius_ratio,
     strain_from_eccentricity,
@@ -273,7 +272,7 @@ def critical_eccentricities(alpha, ell=20.0, method="published") -> dict:
             out[name] = None
             continue
         i = idx[0]
-        out[name] = float(brentq(lambda e: float(soft_eigenvalues(e, alpha, ell, method)[j]), grid[i], grid[i + 1],
+        out[name] = float(brentq(lambda e, j=j: float(soft_eigenvalues(e, alpha, ell, method)[j]), grid[i], grid[i + 1],
                                  xtol=1e-13))
     return out
 

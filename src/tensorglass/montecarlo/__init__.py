@@ -38,8 +38,9 @@ from ._run import (
 from ._stats import ShortRunWarning, Stats, integrated_autocorrelation_time, jackknife, mean_with_error
 
 __all__ = [
-    "LatticeKernel", "direct_lattice_sum", "ewald_image_sum", "full_fourier", "k_grid", "kernel_from_fourier", "lattice_energy",
-    "local_fields", "MODELS", "SpinModel", "bl6_model", "build_model", "coupled_blocks_model", "custom_model",
-    "elastic_dipole_model", "nn_model", "SAMPLERS", "RunParameters", "RunState", "advance", "new_state", "parallel_tempering", "run_finite_states", "run_mean_field",
-    "summarize", "ShortRunWarning", "Stats", "integrated_autocorrelation_time", "jackknife", "mean_with_error",
+    "LatticeKernel", "direct_lattice_sum", "ewald_image_sum", "full_fourier", "k_grid", "kernel_from_fourier",
+    "lattice_energy", "local_fields", "MODELS", "SpinModel", "bl6_model", "build_model", "coupled_blocks_model",
+    "custom_model", "elastic_dipole_model", "nn_model", "SAMPLERS", "RunParameters", "RunState", "advance",
+    "new_state", "parallel_tempering", "run_finite_states", "run_mean_field", "summarize", "ShortRunWarning",
+    "Stats", "integrated_autocorrelation_time", "jackknife", "mean_with_error",
 ]

@@ -8,11 +8,19 @@ from importlib import resources
 
 
 @lru_cache(maxsize=1)
+def _data() -> dict:
+    return json.loads(resources.files("tensorglass.reference").joinpath("data/published.json").read_text())
+
+
 def published_entries() -> tuple:
     """All published numbers and claims: dicts with id, source, quantity,
     published, tolerance (and sometimes material/kind)."""
-    text = resources.files("tensorglass.reference").joinpath("data/published.json").read_text()
-    return tuple(json.loads(text)["entries"])
+    return tuple(_data()["entries"])
+
+
+def external_reference(name: str) -> dict:
+    """Numbers from outside the seeds shown beside the results (with source)."""
+    return _data()["external"][name]
 
 
 def published(entry_id: str) -> dict:

@@ -14,7 +14,7 @@ from .. import meanfield as mf
 from .. import renormalization as rg
 from .. import susceptibility as sus
 from ..materials import builtin_materials
-from ..reference import published_entries
+from ..reference import external_reference, published_entries
 from ._checks import ELL_001_TEXT, ELL_TABLE
 
 
@@ -156,10 +156,12 @@ def fig_critical_strains(outdir, quick=False):
             ax.plot(alphas, cs[:, j], ls, color=f"C{j}", label=f"{k}, ln(R/L1) = {ell:.1f}")
     for m in builtin_materials():
         if m.in_001_table:
-            for j, tag in enumerate(("e_crit1", "e_crit2", "e_crit3")):
+            for tag in ("e_crit1", "e_crit2", "e_crit3"):
                 ax.plot(_pub(f"001.table.{m.name}.alpha"), _pub(f"001.table.{m.name}.{tag}"), "k.", ms=4)
     ax.plot([], [], "k.", label="001 table (published)")
-    ax.axhspan(0.0247, 0.0287, color="0.8", label="metallic-glass shear yield strain (Johnson-Samwer)")
+    js = external_reference("metallic_glass_shear_yield_strain")
+    ax.axhspan(js["value"] - js["error"], js["value"] + js["error"], color="0.8",
+               label="metallic-glass shear yield strain (Johnson-Samwer)")
     ax.set_yscale("log")
     ax.set_xlabel(r"$\alpha = 1 - c_t^2/c_l^2$")
     ax.set_ylabel(r"critical strain $e_{xx}$")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-import math
 import platform
 import sys
 import tempfile
@@ -19,6 +18,7 @@ from .. import avalanche as av
 from .. import gamma_ratio as gr
 from .._atomic import atomic_write_text, check_output_dir, publish_directory
 from ..materials import builtin_materials
+from ..reference import external_reference
 from ._checks import ELL_001_TEXT, ELL_TABLE, compute_results
 from ._figures import FIGURES, set_resolution
 from ._render import Doc
@@ -89,7 +89,7 @@ def build_report(results, figures, quick, elapsed) -> Doc:
     doc.h(2, "1. gamma_l/gamma_t (002 Table 1, 003 Sec. IV)")
     rows = []
     mats = {m.name: m for m in builtin_materials()}
-    for name, m in mats.items():
+    for name in mats:
         ids = [f"002.table.{name}.{k}" for k in ("gamma_ratio_exp", "gamma_ratio_theo", "deviation_percent")]
         got = [R.get(i) for i in ids]
         cells = [name]
@@ -164,10 +164,11 @@ def build_report(results, figures, quick, elapsed) -> Doc:
     _entries_table(doc, results, ("001.alpha07", "001.range", "001.ell", "001.fig", "001.eq4", "001.primes",
                                   "001.eccentricity", "000.eccentricity", "000.fig", "000.eq4", "000.ell"))
     es = [R["001.table.a-SiO2.e_crit2"]["computed"], R["001.table.PMMA.e_crit1"]["computed"]]
-    doc.p(f"External comparison (not a seed claim): the shear yield strain of about 30 metallic glasses is "
-          f"0.0267 +- 0.0020 (Johnson and Samwer, PRL 95, 195501 (2005)), an order of magnitude below the predicted "
-          f"critical strains ({min(es):.3f} to {max(es):.3f}); pristine silica fibres (about 14 GPa, strain about "
-          f"0.19) come closer.")
+    js = external_reference("metallic_glass_shear_yield_strain")
+    fs, fe = external_reference("silica_fibre_strength_GPa"), external_reference("silica_fibre_failure_strain")
+    doc.p(f"External comparison (not a seed claim): the shear yield strain is {js['value']} +- {js['error']} "
+          f"({js['source']}), an order of magnitude below the predicted critical strains ({min(es):.3f} to "
+          f"{max(es):.3f}); the {fs['source']} (about {fs['value']} GPa, strain about {fe['value']}) comes closer.")
     doc.img("figures/" + figures["fig_avalanche_eigenvalues"], "001 Figs. 3-9 recomputed")
     doc.img("figures/" + figures["fig_avalanche_methods"], "The soft eigenvalues of chi^-1 under each reading")
     doc.img("figures/" + figures["fig_critical_strains"], "Critical strains against alpha, with 001's table")

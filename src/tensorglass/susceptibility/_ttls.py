@@ -85,7 +85,7 @@ def ttls_re_chi_kramers_kronig(omega, temperature, n0_m2: float = 1.0):
             return np.tanh(x / (2 * t)) - 1.0
         upper = w + 80.0 * t
         pv, _ = integrate.quad(g, 0.0, upper, weight="cauchy", wvar=w, limit=400, epsabs=1e-13, epsrel=1e-11)
-        reg, _ = integrate.quad(lambda x: g(x) / (x + w), 0.0, upper, limit=400, epsabs=1e-13, epsrel=1e-11)
+        reg, _ = integrate.quad(lambda x, w=w: g(x) / (x + w), 0.0, upper, limit=400, epsabs=1e-13, epsrel=1e-11)
         # (2/pi) * (pi/4) n0M2 * int g(x) x/(x^2 - w^2) = (n0M2/2) * (1/2)(PV + reg)
         out.append(0.25 * n0_m2 * (pv + reg))
     out = np.array(out)
