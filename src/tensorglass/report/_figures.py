@@ -67,7 +67,8 @@ def fig_gamma_ratio(outdir, quick=False):
     a.plot(xx, xx, "k--", lw=0.8, label="y = x (theory)")
     a.set_xlabel(r"measured $\gamma_l/\gamma_t$")
     a.set_ylabel(r"predicted $c_l/c_t$")
-    a.set_title("003 Fig. 1 recomputed (published: 1.102/0.261 and 1.061/0.745)")
+    a.set_title(f"003 Fig. 1 recomputed (published: {_pub('003.fit13.slope')}/{_pub('003.fit13.r')} and "
+                f"{_pub('003.fit10.slope')}/{_pub('003.fit10.r')})")
     a.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2)
     order = np.argsort(x)
     idx = np.arange(len(mats))
@@ -272,8 +273,10 @@ def fig_bl_free_energy_surface(outdir, quick=False):
     r_si = ia.j_compr_over_j_shear(silica)
     fig, axs = plt.subplots(1, 2, figsize=(9.5, 4))
     n = 80 if quick else 160
-    for ax, ratio, title in ((axs[0], r_si, f"(a) silica velocities: $J_c/J_s$ = {r_si:.3f} (004: 0.88)"),
-                             (axs[1], 1.5, "(b) $J_c/J_s$ = 1.5 (004: salol)")):
+    salol = _pub("004.fig3.salol")  # the figure is defined by this ratio; salol's constants are not in the seeds
+    for ax, ratio, title in ((axs[0], r_si, f"(a) silica velocities: $J_c/J_s$ = {r_si:.3f} "
+                                            f"(004: {_pub('004.fig3.silica')})"),
+                             (axs[1], salol, f"(b) $J_c/J_s$ = {salol} (004: salol)")):
         js = 1.0
         jc = ratio * js
         t = 0.8 * mf.curie_temperature(jc, js)
@@ -329,7 +332,7 @@ def fig_bl_f_of_g(outdir, quick=False):
         gl, gr_ = b[1], b[2]
         fl, fr = mf.f_total(np.array([gl, gr_]), 0.05)
         ax.plot([gl, gr_], [fl, fr], "C0:", lw=1, label=f"common tangent (barrier {b[0]:.2f} $k_BT$)")
-    ax.plot(g, mf.f_total(g, cmax), "C3--", label=f"largest c with a concave part: {cmax:.3f} (004: 5/3)")
+    ax.plot(g, mf.f_total(g, cmax), "C3--", label=f"largest c with a concave part: {cmax:.3f} (004: {_pub('004.fig5.cmax'):.3f})")
     ax.set_xlabel(r"$g\,(a^3/k_BT)^{1/2}$")
     ax.set_ylabel(r"$F/N$ [$k_BT$]")
     ax.set_ylim(-1, 16)
