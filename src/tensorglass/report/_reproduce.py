@@ -216,10 +216,7 @@ def reproduce(out, quick: bool = False, progress: bool = True) -> dict:
         figdir = staging / "figures"
         figdir.mkdir()
         set_resolution(quick)
-        figures = {}
-        for fn in FIGURES:
-            figures[fn.__name__] = fn(figdir, quick)
-            bar(fn.__name__)
+        figures = _render_figures(figdir, quick, bar)
         elapsed = time.perf_counter() - t0
         doc = build_report(results, figures, quick, elapsed)
         atomic_write_text(staging / "report.md", doc.markdown())
@@ -232,6 +229,35 @@ def reproduce(out, quick: bool = False, progress: bool = True) -> dict:
         shutil.rmtree(staging, ignore_errors=True)
         bar(None)
     return dict(Counter(r["status"] for r in results))
+
+
+def _render_one(index, figdir, quick):
+    set_resolution(quick)
+    fn = FIGURES[index]
+    return fn.__name__, fn(figdir, quick)
+
+
+def _render_figures(figdir, quick, bar, workers: int = 2) -> dict:
+    """Draw every figure; in ``workers`` forked processes where the platform
+    forks (the figures are independent and savefig dominates the run time),
+    else one after the other.  Children look figures up by index, so they see
+    exactly the parent's FIGURES."""
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    figures = {}
+    if workers > 1 and "fork" in mp.get_all_start_methods():
+        with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork")) as pool:
+            futs = [pool.submit(_render_one, i, figdir, quick) for i in range(len(FIGURES))]
+            for fut in as_completed(futs):
+                name, path = fut.result()
+                figures[name] = path
+                bar(name)
+    else:
+        for i in range(len(FIGURES)):
+            name, path = _render_one(i, figdir, quick)
+            figures[name] = path
+            bar(name)
+    return figures
 
 
 def _progress(total, enabled):
