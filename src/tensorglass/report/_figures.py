@@ -154,7 +154,10 @@ def fig_critical_strains(outdir, quick=False):
     for ell, ls in ((ELL_TABLE, "-"), (ELL_001_TEXT, "--")):
         cs = np.array([[av.critical_strains(a, ell)[k] or np.nan for k in keys] for a in alphas], dtype=float)
         for j, k in enumerate(keys):
-            ax.plot(alphas, cs[:, j], ls, color=f"C{j}", label=f"{k}, ln(R/L1) = {ell:.1f}")
+            if np.all(np.isnan(cs[:, j])):
+                ax.plot([], [], ls, color=f"C{j}", label=f"{k}, ln(R/L1) = {ell:.1f}: no sign change")
+            else:
+                ax.plot(alphas, cs[:, j], ls, color=f"C{j}", label=f"{k}, ln(R/L1) = {ell:.1f}")
     for m in builtin_materials():
         if m.in_001_table:
             for tag in ("e_crit1", "e_crit2", "e_crit3"):
@@ -167,7 +170,7 @@ def fig_critical_strains(outdir, quick=False):
     ax.set_xlabel(r"$\alpha = 1 - c_t^2/c_l^2$")
     ax.set_ylabel(r"critical strain $e_{xx}$")
     ax.set_title("Critical strains: computed curves and 001's table")
-    ax.legend(fontsize=6.5, ncol=2)
+    ax.legend(fontsize=6.5, loc="upper left", bbox_to_anchor=(1.02, 1.0))
     return _save(fig, outdir, "critical_strains.png")
 
 
