@@ -161,7 +161,16 @@ def advance(state: RunState, model: SpinModel, n_sweeps: int, on_sweep=None, sto
 
 
 def summarize(state: RunState, model: SpinModel, warn: bool = True) -> dict:
-    """Observables with error bars and autocorrelation times."""
+    """Observables with error bars and autocorrelation times.
+
+    Per measured sweep: ``e`` (energy per spin), ``m_c = |<s_1>|`` (compression,
+    component 1) and ``m_s = |<s_2..n>|`` (shear, components 2..n), spatial
+    averages.  Reported: means with errors from tau_int; specific heat
+    ``C = beta^2 N var(e)`` and susceptibilities ``chi = beta N var(m)`` with
+    jackknife errors; Binder ratios ``<m^4>/<m^2>^2``; the mean magnetisation
+    vector; for coupled-blocks the static stress-stress susceptibility
+    ``chi_ab = beta/V (<T_a T_b> - <T_a><T_b>)`` of the total Mandel stress.
+    Warns (:class:`ShortRunWarning`) below 50 tau_int."""
     p = state.params
     beta = 1.0 / p.temperature
     n_sites = model.n_sites
