@@ -33,6 +33,19 @@ def _field_at(i, spins, jr, L):
 
 
 @nb.njit(cache=True)
+def _propose(spins, i, gauss, delta, out):
+    """``out = (s_i + delta xi_i)/|s_i + delta xi_i|``: the symmetric proposal
+    of both continuous-spin Metropolis kernels."""
+    norm = 0.0
+    for a in range(out.shape[0]):
+        out[a] = spins[i, a] + delta * gauss[i, a]
+        norm += out[a] * out[a]
+    norm = np.sqrt(norm)
+    for a in range(out.shape[0]):
+        out[a] /= norm
+
+
+@nb.njit(cache=True)
 def metropolis_sweep(spins, jr, L, gauss, uniforms, beta, delta, hext, n_update=-1):
     """One sequential sweep of single-site Metropolis for unit n-vectors.
 
@@ -43,20 +56,13 @@ def metropolis_sweep(spins, jr, L, gauss, uniforms, beta, delta, hext, n_update=
     n = spins.shape[1]
     acc = 0
     stop = spins.shape[0] if n_update <= 0 else min(n_update, spins.shape[0])
+    new = np.empty(n)
     for i in range(stop):
         h = _field_at(i, spins, jr, L)
-        for a in range(n):
-            h[a] += hext[a]
-        new = np.empty(n)
-        norm = 0.0
-        for a in range(n):
-            new[a] = spins[i, a] + delta * gauss[i, a]
-            norm += new[a] * new[a]
-        norm = np.sqrt(norm)
+        _propose(spins, i, gauss, delta, new)
         de = 0.0
         for a in range(n):
-            new[a] /= norm
-            de -= (new[a] - spins[i, a]) * h[a]
+            de -= (new[a] - spins[i, a]) * (h[a] + hext[a])
         if de <= 0.0 or uniforms[i] < np.exp(-beta * de):
             for a in range(n):
                 spins[i, a] = new[a]
@@ -117,14 +123,9 @@ def mean_field_sweep(spins, total, couplings, gauss, uniforms, beta, delta):
     acc = 0
     new = np.empty(n)
     for i in range(nsite):
-        norm = 0.0
-        for a in range(n):
-            new[a] = spins[i, a] + delta * gauss[i, a]
-            norm += new[a] * new[a]
-        norm = np.sqrt(norm)
+        _propose(spins, i, gauss, delta, new)
         de = 0.0
         for a in range(n):
-            new[a] /= norm
             m_new = total[a] + new[a] - spins[i, a]
             de -= couplings[a] / (2.0 * nsite) * (m_new * m_new - total[a] * total[a])
         if de <= 0.0 or uniforms[i] < np.exp(-beta * de):
