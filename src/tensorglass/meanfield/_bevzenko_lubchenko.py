@@ -163,15 +163,6 @@ class MeanFieldState:
     free_energy: float  # G_min * T, per spin
 
 
-def _order_along(beta_j):
-    """Positive root h of ``h/(beta J) = I_3(h)/I_2(h)``, or 0 above T_c."""
-    if beta_j <= N_COMPONENTS:
-        return 0.0
-    f = lambda h: h / beta_j - float(langevin6(h))  # noqa: E731
-    hi = beta_j * 1.0 + 1.0
-    return float(optimize.brentq(f, 1e-12, hi, xtol=1e-14, rtol=1e-14))
-
-
 def mean_field_state(temperature, j_compr, j_shear) -> MeanFieldState:
     """Minimise Eq. (24).  Because the Bessel term depends only on
     ``|h|``, the minimum lies on the axis of the larger coupling (only that
@@ -182,7 +173,7 @@ def mean_field_state(temperature, j_compr, j_shear) -> MeanFieldState:
     t = _check_temperature(temperature)
     jc, js = _check_couplings(j_compr, j_shear)
     j = max(jc, js)
-    h = _order_along(j / t)
+    h = float(order_field(j / t)[0])
     m = float(langevin6(h)) if h > 0 else 0.0
     if h > 0:
         lp = float(langevin6_derivative(h))
@@ -219,7 +210,7 @@ def heat_capacity_jump(j=1.0):
 # --- Fig. 5: F_0(g) and F(g) --------------------------------------------------
 
 def order_field(beta_j):
-    """Vectorised :func:`_order_along`: the positive root of
+    """The positive root of
     ``h/(beta J) = I_3(h)/I_2(h)`` for each ``beta J > 6`` (0 otherwise), by
     bisection on (0, beta J + 1] -- the left side minus the right is
     negative just above 0 and positive at the upper end -- then Newton."""
@@ -262,12 +253,12 @@ def f0_second_derivative_min():
     ``2 c < -min F_0''``.  Just above g^2 = 6 the Landau expansion gives
     ``F_0'' = 1 - 8/3 = -5/3``."""
     gs = np.linspace(math.sqrt(6.0) + 1e-6, 12.0, 4000)
-    d2 = _second_derivative(gs)
+    d2 = f0_second_derivative(gs)
     i = int(np.argmin(d2))
     return float(gs[i]), float(d2[i])
 
 
-def _second_derivative(gs):
+def f0_second_derivative(gs):
     """Analytic ``d^2 F_0/dg^2`` above g^2 = 6: with x = g^2 and
     ``G(x) = min_h [h^2/(2x) - ln(8 I_2(h)/h^2)]``, ``dG/dx = -h^2/(2x^2)``
     (envelope theorem) and ``d2G/dx2 = h^2/x^3 - (h/x^2) dh/dx`` with

@@ -678,7 +678,7 @@ class Checker:
 
     def _c_004_fig5_kink(self, e):
         g = np.array([math.sqrt(6) - 1e-3, math.sqrt(6) + 1e-3])
-        d2_above = float(mf._bevzenko_lubchenko._second_derivative(g[1:])[0])
+        d2_above = float(mf.f0_second_derivative(g[1:])[0])
         return 6.0, REPRODUCED, f"F_0'' = 1 below g^2 = 6 and {d2_above:.3f} just above"
 
     def _c_004_fig5_cmax(self, e):

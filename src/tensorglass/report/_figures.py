@@ -343,7 +343,7 @@ def fig_bl_f_of_g(outdir, quick=False):
     ax.legend(loc="upper left", fontsize=7)
     ins = ax.inset_axes([0.62, 0.12, 0.35, 0.3])
     gg = np.linspace(0.5, 8, 300)
-    d2 = np.where(gg**2 < 6, 1.0, mf._bevzenko_lubchenko._second_derivative(np.maximum(gg, math.sqrt(6) + 1e-9)))
+    d2 = np.where(gg**2 < 6, 1.0, mf.f0_second_derivative(np.maximum(gg, math.sqrt(6) + 1e-9)))
     ins.plot(gg**2, d2, "k")
     ins.axvline(6, color="C3", lw=0.6)
     ins.set_xlabel("$g^2a^3/k_BT$", fontsize=6)
