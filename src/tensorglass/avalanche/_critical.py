@@ -37,10 +37,9 @@ from scipy.optimize import brentq
 from ..interaction import tilde_lambda
 from ..tensors import check_alpha
 from ._ellipsoid import (
-    _derived,
-    _published_closed_form,
     check_eccentricity,
     check_ell,
+    direction_averages_published,
     direction_averages_volume,
     radius_ratio,
     strain_from_eccentricity,
@@ -135,31 +134,12 @@ def _constants_000(alpha, corrected: bool):
     return {"A": diag, "B": off, "C": shear, "D": diag, "E": off, "F": shear}
 
 
-def _published_averages_array(eps):
-    """Vectorised :func:`direction_averages_published`."""
-    eps = np.asarray(eps, dtype=float)
-    small = eps < 0.05
-    safe = np.where(small, 0.5, eps)
-    nx2, nx4, nyz = _published_closed_form(safe)
-    if np.any(small):
-        u, w = np.polynomial.legendre.leggauss(96)
-        wt = w * np.sqrt(1 - eps[small, None] ** 2 * u**2)
-        z = wt.sum(axis=-1)
-        nx2 = np.where(small, 0.0, nx2)
-        nx4 = np.where(small, 0.0, nx4)
-        nyz = np.where(small, 0.0, nyz)
-        nx2[small] = (wt @ u**2) / z
-        nx4[small] = (wt @ u**4) / z
-        nyz[small] = (wt @ ((1 - u**2) ** 2 / 8)) / z
-    return _derived(nx2, nx4, nyz)
-
-
 def _matrix_stack(eps, alpha, ell, method):
     """``chi^-1`` for an array of eccentricities: (..., 6, 6)."""
     eps = check_eccentricity(eps)
     if method == "volume":
         return _volume_weighted_lambda(eps, alpha) + elastic_inverse_zhou(alpha)
-    base = abcdef(_published_averages_array(eps), alpha)
+    base = abcdef(direction_averages_published(eps), alpha)
     if method == "published":
         return 2.0 * ell * _stack_abcdef(base) + elastic_inverse_zhou(alpha)
     consts = _constants_000(alpha, corrected=(method == "000-corrected"))

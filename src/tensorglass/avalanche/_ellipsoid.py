@@ -79,32 +79,40 @@ def _published_closed_form(eps):
     return nx2, nx4, nyz
 
 
-def _weighted_quadrature(eps, weight_fn, n=96):
+def _weighted_quadrature(weight_fn, n=96):
     """Averages of n_x^2, n_x^4, n_y^2 n_z^2 over the sphere with a weight
     depending on u = n_x only; phi-averages done exactly
-    (<cos^2 phi sin^2 phi> = 1/8)."""
+    (<cos^2 phi sin^2 phi> = 1/8).  ``weight_fn(u)`` may return (..., n) for
+    several weights at once."""
     u, w = np.polynomial.legendre.leggauss(n)
     wt = w * weight_fn(u)
-    z = wt.sum()
+    z = wt.sum(axis=-1)
     return (wt @ u**2) / z, (wt @ u**4) / z, (wt @ ((1 - u**2) ** 2 / 8)) / z
 
 
 def direction_averages_published(eps):
     """001 Eq. (4.5) closed forms (``consin`` read as ``arcsin``), completed
-    with the unprinted identities.  Scalar ``eps`` in [0, 1)."""
-    eps = float(check_eccentricity(eps))
-    if eps < 0.05:
-        # The closed forms cancel catastrophically near eps = 0; use the
-        # weighted-average representation they equal (tested for eps >= 0.05).
-        return direction_averages_radius_weighted(eps)
-    return _derived(*_published_closed_form(eps))
+    with the unprinted identities; ``eps`` scalar or array in [0, 1).
+
+    The closed forms cancel catastrophically near eps = 0; there the
+    weighted-average representation they equal is used (the two agree for
+    eps >= 0.05, tested)."""
+    eps = check_eccentricity(eps)
+    small = eps < 0.05
+    nx2, nx4, nyz = (np.asarray(x, dtype=float) for x in _published_closed_form(np.where(small, 0.5, eps)))
+    if np.any(small):
+        e = eps[small][..., None]
+        nx2[small], nx4[small], nyz[small] = _weighted_quadrature(lambda u: np.sqrt(1 - e**2 * u**2))
+    if eps.ndim == 0:
+        nx2, nx4, nyz = float(nx2), float(nx4), float(nyz)
+    return _derived(nx2, nx4, nyz)
 
 
 def direction_averages_radius_weighted(eps):
     """Angular averages weighted by ``1/r_max(n)``, i.e. by
     ``sqrt(1 - eps^2 n_x^2)``: what 001 Eq. (4.5) actually computes."""
     eps = float(check_eccentricity(eps))
-    return _derived(*_weighted_quadrature(eps, lambda u: np.sqrt(1 - eps**2 * u**2)))
+    return _derived(*_weighted_quadrature(lambda u: np.sqrt(1 - eps**2 * u**2)))
 
 
 def radius_ratio(eps, u):
@@ -118,4 +126,4 @@ def direction_averages_volume(eps, ell):
     the ellipsoid with the ball ``r < L1`` removed; ``ell = ln(R/L1)``."""
     eps = float(check_eccentricity(eps))
     ell = check_ell(ell)
-    return _derived(*_weighted_quadrature(eps, lambda u: ell + np.log(radius_ratio(eps, u))))
+    return _derived(*_weighted_quadrature(lambda u: ell + np.log(radius_ratio(eps, u))))
