@@ -49,10 +49,7 @@ def bl_coupling_matrix(k, medium: IsotropicElasticity):
 
     Returns ``(..., 6, 6)``; ``g.J(k).g = d.Ktilde(k).d``.
     """
-    km = tensor4_to_mandel(ktilde(k, medium))
-    return bilinear_form_to_bl(km, medium.bulk_modulus, medium.mu) if km.ndim == 2 else np.stack(
-        [bilinear_form_to_bl(m, medium.bulk_modulus, medium.mu) for m in km.reshape(-1, 6, 6)]
-    ).reshape(km.shape)
+    return bilinear_form_to_bl(tensor4_to_mandel(ktilde(k, medium)), medium.bulk_modulus, medium.mu)
 
 
 def bl_coupling_angular_average_exact(medium: IsotropicElasticity):

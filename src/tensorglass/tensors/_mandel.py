@@ -145,6 +145,7 @@ def bl_to_mandel(g, bulk_modulus: float, shear_modulus: float):
 
 def bilinear_form_to_bl(m_mandel, bulk_modulus: float, shear_modulus: float):
     """Re-express a bilinear form ``t.M.t`` (Mandel) in BL coordinates:
-    returns ``J`` with ``g.J.g = t.M.t``, i.e. ``J = G^-T M G^-1``."""
+    returns ``J`` with ``g.J.g = t.M.t``, i.e. ``J = G^-T M G^-1``; ``M`` may
+    be a stack (..., 6, 6)."""
     ginv = np.linalg.inv(bl_a3_matrix(bulk_modulus, shear_modulus))
     return ginv.T @ np.asarray(m_mandel, dtype=float) @ ginv
