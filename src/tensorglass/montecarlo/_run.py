@@ -16,7 +16,7 @@ import numpy as np
 from ..errors import ParameterError
 from . import _hmc, _kernels
 from ._models import MODELS, SpinModel, build_model
-from ._stats import integrated_autocorrelation_time, jackknife, mean_with_error, warn_if_short
+from ._stats import jackknife, mean_with_error, warn_if_short
 
 SAMPLERS = ("hmc", "metropolis")
 
@@ -96,11 +96,6 @@ class RunState:
 
     def generator_state(self) -> dict:
         return self.rng.bit_generator.state
-
-    def to_arrays(self) -> dict:
-        return {"coords": self.coords, "sweep": self.sweep, "energy": np.asarray(self.energy, float),
-                "magnetisation": np.asarray(self.magnetisation, float).reshape(-1, self.coords.shape[-1]),
-                "accepted": self.accepted, "attempted": self.attempted}
 
 
 def new_state(params: RunParameters, model: SpinModel | None = None) -> RunState:
@@ -215,10 +210,6 @@ def summarize(state: RunState, model: SpinModel, warn: bool = True) -> dict:
         cov, cov_err = jackknife(lambda x: beta * n_sites * np.cov(x.T, bias=True), m, tau=tau)
         out["stress_susceptibility_mandel"] = {"mean": np.asarray(cov).tolist(), "error": np.asarray(cov_err).tolist()}
     return out
-
-
-def integrated_tau(series) -> float:
-    return integrated_autocorrelation_time(series)
 
 
 def run_mean_field(n_spins: int, temperature: float, j_compr: float, j_shear: float, sweeps: int, seed: int,

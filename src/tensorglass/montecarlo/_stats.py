@@ -70,9 +70,7 @@ def jackknife(estimator, *series, tau=0.5, n_blocks: int = 20):
         keep[b * block:(b + 1) * block] = False
         vals.append(estimator(*[c[keep] for c in cut]))
     vals = np.asarray(vals)
-    err = math.sqrt((nb - 1) / nb * np.sum((vals - vals.mean(axis=0)) ** 2, axis=0)) if vals.ndim == 1 else \
-        np.sqrt((nb - 1) / nb * np.sum((vals - vals.mean(axis=0)) ** 2, axis=0))
-    return full, err
+    return full, np.sqrt((nb - 1) / nb * np.sum((vals - vals.mean(axis=0)) ** 2, axis=0))
 
 
 def warn_if_short(tau, n, what="energy"):
