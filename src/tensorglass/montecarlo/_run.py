@@ -15,6 +15,7 @@ import numpy as np
 
 from ..errors import ParameterError
 from . import _hmc, _kernels
+from ._lattice import lattice_energy
 from ._models import MODELS, SpinModel, build_model
 from ._stats import jackknife, mean_with_error, warn_if_short
 
@@ -144,7 +145,6 @@ def advance(state: RunState, model: SpinModel, n_sweeps: int, on_sweep=None, sto
         state.sweep += 1
         s = state.spins()
         if e is None:
-            from ._lattice import lattice_energy
             e = lattice_energy(model.kernel, s.reshape(model.L, model.L, model.L, n)) - float(np.sum(s @ hext))
         if state.sweep > p.thermalize:
             state.energy.append(e / model.n_sites)
@@ -269,7 +269,6 @@ def run_finite_states(model: SpinModel, vectors, site_energies, temperature, swe
     whose states carry different random stress tensors): ``vectors`` has
     shape (N, K, n), ``site_energies`` (N, K).  Returns the energy per site
     after each sweep (coupling plus site energies)."""
-    from ._lattice import lattice_energy
     vectors = np.ascontiguousarray(vectors, dtype=float)
     site_energies = np.ascontiguousarray(site_energies, dtype=float)
     nsite, k_states, n = vectors.shape

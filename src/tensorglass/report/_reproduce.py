@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import platform
+import shutil
 import sys
 import tempfile
 import time
@@ -225,7 +226,6 @@ def reproduce(out, quick: bool = False, progress: bool = True) -> dict:
         bar("report")
         publish_directory(staging, out)
     finally:
-        import shutil
         shutil.rmtree(staging, ignore_errors=True)
         bar(None)
     return dict(Counter(r["status"] for r in results))
