@@ -20,7 +20,7 @@ from .. import gamma_ratio as gr
 from .._atomic import atomic_write_text, check_output_dir, publish_directory
 from ..materials import builtin_materials
 from ..reference import external_reference
-from ._checks import ELL_001_TEXT, ELL_TABLE, compute_results
+from .checks import ELL_001_TEXT, ELL_TABLE, compute_results, counts_by_paper
 from ._figures import FIGURES, set_resolution
 from ._render import Doc
 
@@ -205,7 +205,9 @@ def reproduce(out, quick: bool = False, progress: bool = True) -> dict:
     """Write ``out/report.md``, ``out/report.html``, ``out/figures/*.png`` and
     ``out/results.json``.  Everything is built in a staging directory and then
     moved into ``out`` file by file with ``os.replace``, so no file in ``out``
-    is ever half-written.  Returns the status counts."""
+    is ever half-written.  Returns the status counts, with the per-paper
+    counts under ``"counts_by_paper"`` (results.json holds the same two and
+    the results)."""
     out = check_output_dir(out)
     t0 = time.perf_counter()
     steps = ["checks"] + [f.__name__ for f in FIGURES] + ["report"]
@@ -222,13 +224,15 @@ def reproduce(out, quick: bool = False, progress: bool = True) -> dict:
         doc = build_report(results, figures, quick, elapsed)
         atomic_write_text(staging / "report.md", doc.markdown())
         atomic_write_text(staging / "report.html", doc.html("tensorglass reproduction report"))
-        atomic_write_text(staging / "results.json", json.dumps(results, indent=1, allow_nan=False))
+        summary = {"counts": dict(Counter(r["status"] for r in results)), "counts_by_paper": counts_by_paper(results),
+                   "results": results}
+        atomic_write_text(staging / "results.json", json.dumps(summary, indent=1, allow_nan=False))
         bar("report")
         publish_directory(staging, out)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
         bar(None)
-    return dict(Counter(r["status"] for r in results))
+    return {**Counter(r["status"] for r in results), "counts_by_paper": counts_by_paper(results)}
 
 
 def _render_one(index, figdir, quick):
