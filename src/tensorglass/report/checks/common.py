@@ -244,3 +244,37 @@ class Context:
         y = mf.log_sphere_average_exp(h) / h**2
         coef = np.polynomial.polynomial.polyfit(h**2, y, 4)
         return float(coef[0]), float(coef[1])
+
+
+# ---------------- order-of-magnitude estimates shared by 000-003 ----------------
+#: a-SiO2's density (003 Sec. V: rho = 2.2 g/cm^3), kg/m^3, and BK7's (2.51 g/cm^3).
+RHO_SIO2, RHO_BK7 = 2200.0, 2510.0
+
+
+def critical_length(rho, c, omega_c=1e15, omega=None):
+    """Upper bound on L_c in Angstrom: ``(hbar omega_c / (rho c^2 [ln(omega_c/omega)]))^(1/3)``
+    (001 Eq. 3.6 and 000 Eq. 3.4 without the logarithm; 002 Eq. B.9 and 003
+    Eq. 4.4 with it); SI inputs."""
+    log = math.log(omega_c / omega) if omega else 1.0
+    return (HBAR * omega_c / (rho * c * c * log)) ** (1.0 / 3.0) * 1e10
+
+
+def critical_length_tolerance(published, rho, c, omega, rho_half, c_half):
+    """Tolerance of an L_c estimate: '~1e15 rad/s' is an order of magnitude
+    (log10 omega_c +- 0.5), rho and c are printed to their digits."""
+    return rounding_tolerance(lambda v: critical_length(v[1], v[2], 10.0 ** v[0], omega), [15.0, rho, c],
+                              [0.5, rho_half, c_half], published,
+                              "omega_c ~ 1e15 rad/s read as 10^(15 +- 0.5), rho and c to their printed digits")
+
+
+def count_sign_changes(method: str, alpha: float = 0.7, ell: float = ELL_TABLE, n: int = 400):
+    """Over 0 <= eps < 1: how many of the six eigenvalues of chi^-1 stay positive
+    and how many change sign (hard_xy counts twice), and the range of the
+    coefficient of the sixth eigenvector (001/000 Fig. 9)."""
+    eps = np.linspace(0.0, 0.995, n)
+    md = [av.modes(x, alpha, ell, method) for x in eps]
+    names = ("hard_xy", "hard_xy", "hard_symmetric", "dilation", "yy_minus_zz", "shear_yz")
+    crossing = sum(1 for k in names if np.any(np.diff(np.sign([getattr(m, k) for m in md])) != 0))
+    positive = sum(1 for k in names if all(getattr(m, k) > 0 for m in md))
+    coeff = np.array([m.coeff_dilation for m in md])
+    return positive, crossing, (float(np.nanmin(coeff)), float(np.nanmax(coeff)))
