@@ -9,8 +9,7 @@ import numpy as np
 from ... import gamma_ratio as gr
 from ... import renormalization as rg
 from ... import susceptibility as sus
-from .common import (DISCREPANCY, HBAR, KB, REPRODUCED,
-                     pub, within)
+from .common import DISCREPANCY, HBAR, KB, REPRODUCED, pub, within
 
 
 def c_002_fit9_slope(ctx, e):

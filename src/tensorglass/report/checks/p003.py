@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-
 import numpy as np
 
 from ... import interaction as ia
-from .common import (DISCREPANCY, NOT_CHECKABLE, REPRODUCED,
-                     within)
+from .common import DISCREPANCY, NOT_CHECKABLE, REPRODUCED, within
 
 
 def c_003_fit13_slope(ctx, e):
