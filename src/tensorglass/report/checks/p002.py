@@ -12,8 +12,18 @@ from ... import gamma_ratio as gr
 from ... import renormalization as rg
 from ... import susceptibility as sus
 from ...reference import reference_input
-from .common import (DISCREPANCY, HBAR, KB, REPRODUCED, RHO_SIO2, critical_length, critical_length_tolerance, pub,
-                     rounding_tolerance, within)
+from .common import (
+    DISCREPANCY,
+    HBAR,
+    KB,
+    REPRODUCED,
+    RHO_SIO2,
+    critical_length,
+    critical_length_tolerance,
+    pub,
+    rounding_tolerance,
+    within,
+)
 
 
 def c_002_fit9_slope(ctx, e):

@@ -9,7 +9,11 @@ import numpy as np
 from ... import interaction as ia
 from ... import meanfield as mf
 from ...tensors import IsotropicElasticity
-from .common import DISCREPANCY, NOT_CHECKABLE, REPRODUCED
+from .common import (
+    DISCREPANCY,
+    NOT_CHECKABLE,
+    REPRODUCED,
+)
 
 
 def c_004_eq14(ctx, e):
