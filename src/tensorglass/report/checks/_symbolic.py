@@ -79,6 +79,18 @@ def _directional(poly, khat, e):
     return sp.expand(kn * (sum(e[q] * grad[q] for q in range(3)) - en * radial - 3 * en * poly))
 
 
+def _directional_poly(poly, khat, e):
+    """:func:`_directional` in sparse ``Poly`` arithmetic (generators n1, n2, n3, alpha, x)."""
+    gens = poly.gens
+    n = [sp.Poly(g, *gens) for g in gens[:3]]
+    en = sum((e[q] * n[q] for q in range(3) if e[q]), sp.Poly(0, *gens))
+    kn = sum((khat[q] * n[q] for q in range(3) if khat[q]), sp.Poly(0, *gens))
+    grad = [poly.diff(gens[q]) for q in range(3)]
+    radial = sum((n[q] * grad[q] for q in range(3)), sp.Poly(0, *gens))
+    along = sum((e[q] * grad[q] for q in range(3) if e[q]), sp.Poly(0, *gens))
+    return kn * (along - en * radial - 3 * en * poly)
+
+
 def _chi_matrix():
     """X_ijkl = x d_ij d_kl + d_ik d_jl + d_il d_jk (003 Eq. 2.12 over Im chi_t), as a 9x9 matrix."""
     return sp.Matrix(9, 9, lambda a, b: X * _d(*_PAIRS[a]) * _d(*_PAIRS[b])
@@ -90,11 +102,23 @@ def _chi_matrix():
 def eq3_5_polynomial(name: str, polarization: str):
     """Angular factor of 003 Eq. (3.5): ``< D_ijkl D_abcd X_ijab X_klcd >`` with
     ``D`` the change of the kernel under the wave's displacement (see
-    :func:`tensorglass.interaction.coupling_change_absorption_factor`)."""
+    :func:`tensorglass.interaction.coupling_change_absorption_factor`).
+    Sparse polynomial arithmetic (sympy ``Poly``) keeps it to about a second."""
     khat, e = WAVE[polarization]
-    d = sp.Matrix(9, 9, lambda a, b: _directional(kernel(name, *_PAIRS[a], *_PAIRS[b]), khat, e))
+    gens = (*_N, ALPHA, X)
+    d = [[_directional_poly(sp.Poly(kernel(name, *_PAIRS[a], *_PAIRS[b]), *gens), khat, e) for b in range(9)]
+         for a in range(9)]
     xm = _chi_matrix()
-    return sp.expand(sphere_average((xm.T * d * xm * d.T).trace()))
+    xs = [[(b, sp.Poly(xm[a, b], *gens)) for b in range(9) if xm[a, b] != 0] for a in range(9)]
+    zero = sp.Poly(0, *gens)
+    # (D X)[I, C] = sum_K D[I, K] X[K, C]
+    dx = [[sum((d[i][k] * xkc for k in range(9) for (c2, xkc) in xs[k] if c2 == c), zero) for c in range(9)] for i in range(9)]
+    total = zero
+    for i in range(9):
+        for a, xia in xs[i]:
+            # (D X D^T)[I, A] = sum_C (D X)[I, C] D[A, C]
+            total += xia * sum((dx[i][c] * d[a][c] for c in range(9)), zero)
+    return sp.expand(sum(c * _moment(*m[:3]) * ALPHA**m[3] * X**m[4] for m, c in total.terms()))
 
 
 def coefficients(poly):
