@@ -41,7 +41,7 @@ def test_sympy_eq3_5_agrees_with_quadrature(kernel):
     for alpha, x in ((0.0, 0.0), (0.7, 1.3)):
         for pol in "lt":
             exact = float(S.eq3_5_polynomial(kernel, pol).subs({S.ALPHA: alpha, S.X: x}))
-            num = ia.coupling_change_absorption_factor(lambda n: tilde(n, alpha), pol, x)
+            num = ia.coupling_change_absorption_factor(lambda n, a=alpha: tilde(n, a), pol, x)
             assert num == pytest.approx(exact, rel=1e-6)
 
 

@@ -120,7 +120,7 @@ def c_000_eq3_8(ctx, e):
 
 
 def c_000_sec1_temperature(ctx, e):
-    """000 Sec. I and III: T <= 60 K <-> lambda_T >= L1 = 50 A; T = h c_D/(k_B L1) with a-SiO2's Debye velocity (``000.sec1.temperature``)."""
+    """000 Sec. I and III: T <= 60 K <-> lambda_T >= L1 = 50 A; T = h c_D/(k_B L1), a-SiO2 (``000.sec1.temperature``)."""
     m = ctx.materials["a-SiO2"]
 
     def temp(v):

@@ -49,7 +49,8 @@ def c_002_pmma_deviation(ctx, e):
     """002 Sec. 5: PMMA deviates from theory by about 40 percent (``002.pmma.deviation``)."""
     m = ctx.materials["PMMA"]
     exp = m.gamma_ratio_measured
-    return 100 * gr.relative_deviation(m.velocity_ratio, exp), None, "(c_l/c_t - gamma_l/gamma_t)/(gamma_l/gamma_t), both from the table's columns"
+    return 100 * gr.relative_deviation(m.velocity_ratio, exp), None, (
+        "(c_l/c_t - gamma_l/gamma_t)/(gamma_l/gamma_t), both from the table's columns")
 
 
 def c_002_eq2_9_prefactor(ctx, e):

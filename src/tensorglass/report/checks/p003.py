@@ -13,7 +13,6 @@ from ...reference import reference_input
 from .common import (
     HBAR,
     KB,
-    pub,
     rounding_tolerance,
     within,
 )

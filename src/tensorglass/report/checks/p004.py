@@ -10,7 +10,7 @@ from scipy import integrate, optimize
 from ... import interaction as ia
 from ... import meanfield as mf
 from ...tensors import IsotropicElasticity
-from .common import (RELATIVE, rounding_tolerance, within, 
+from .common import (RELATIVE, rounding_tolerance, within,
     DISCREPANCY,
     NOT_CHECKABLE,
     REPRODUCED,
@@ -232,7 +232,7 @@ def c_004_fig5_barrier(ctx, e):
 
 
 def c_004_sec4_heat_capacity(ctx, e):
-    """004 Sec. IV: the heat capacity differs between the compression- and shear-ordered parts of the phase diagram (``004.sec4.heat_capacity``)."""
+    """004 Sec. IV: the heat capacity differs between the compression- and shear-ordered phases (``004.sec4.heat_capacity``)."""
     jump_c = mf.mean_field_state(1 / 6 * (1 - 1e-7), 1.0, 0.5).heat_capacity
     jump_s = mf.mean_field_state(1 / 6 * (1 - 1e-7), 0.5, 1.0).heat_capacity
     ratio = jump_c / jump_s
@@ -273,7 +273,7 @@ def c_004_eq2_eta(ctx, e):
 
 
 def c_004_eqA2_eigen(ctx, e):
-    """004 App. A below Eq. (A2): the Mandel matrix of the isotropic Lambda has eigenvalue 3K once and 2 mu five times (``004.eqA2.eigen``)."""
+    """004 App. A below Eq. (A2): the Mandel matrix of the isotropic Lambda has eigenvalues 3K (once), 2 mu (5x) (``004.eqA2.eigen``)."""
     m = ctx.silica
     ev = np.sort(np.linalg.eigvalsh(m.stiffness_mandel()))
     k, mu = m.bulk_modulus, m.mu
@@ -310,7 +310,7 @@ def c_004_electric_dipole(ctx, e):
 
 
 def c_004_curie_vs_onset(ctx, e):
-    """004 below Eq. (26): the mean-field Curie temperature is 'significantly higher' than the onset of the aperiodic phase (``004.curie_vs_onset``).
+    """004 below Eq. (26): the mean-field Curie temperature is 'significantly higher' than the onset (``004.curie_vs_onset``).
 
     Computed: g^2/6 at the metastable g (the right end of the common tangent of
     F = F_0 + c g^2, c = 0.05, Fig. 5), i.e. T_Curie/T with Eq. (26)-(27), as log10."""
