@@ -85,3 +85,9 @@ def test_input_rounding_propagation_on_a_known_ratio():
     lo, hi = rounding_range(lambda v: float(np.sum(v)), np.ones(10), 0.01)
     assert (lo, hi) == pytest.approx((9.9, 10.1))
     assert [printed_half_unit(v) for v in (0.745, 1.06, 40, 3.83e-5)] == pytest.approx([5e-4, 5e-3, 0.5, 5e-8])
+
+
+def test_bad_polarization_is_a_parameter_error():
+    from tensorglass.errors import ParameterError
+    with pytest.raises(ParameterError):
+        ia.dipole_absorption_angular_factor("x")

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import ParameterError
 from ._sphere import sphere_quadrature
 from ._stress_stress import _unit
 
@@ -100,7 +101,8 @@ def _wave(polarization):
         return khat, khat
     if polarization == "t":
         return khat, np.array([1.0, 0.0, 0.0])
-    raise ValueError(f"polarization must be 'l' or 't', got {polarization!r}")
+    raise ParameterError("polarization", polarization, "'l' (longitudinal) or 't' (transverse)",
+                         "the wave travels along z; 't' is polarised along x")
 
 
 def dipole_absorption_angular_factor(polarization: str, moment_weight: float = 2.0, strain_only: bool = False,
