@@ -208,11 +208,12 @@ def build_report(results, figures, quick, elapsed) -> Doc:
 
 def reproduce(out, quick: bool = False, progress: bool = True) -> dict:
     """Write ``out/report.md``, ``out/report.html``, ``out/figures/*.png`` and
-    ``out/results.json``.  Everything is built in a staging directory and then
+    ``out/results.json`` (a JSON list, one record per published number: the
+    schema of issue 2) and ``out/summary.json`` (the status counts, overall
+    and per paper).  Everything is built in a staging directory and then
     moved into ``out`` file by file with ``os.replace``, so no file in ``out``
     is ever half-written.  Returns the status counts, with the per-paper
-    counts under ``"counts_by_paper"`` (results.json holds the same two and
-    the results)."""
+    counts under ``"counts_by_paper"``."""
     out = check_output_dir(out)
     t0 = time.perf_counter()
     steps = ["checks"] + [f.__name__ for f in FIGURES] + ["report"]
@@ -229,9 +230,9 @@ def reproduce(out, quick: bool = False, progress: bool = True) -> dict:
         doc = build_report(results, figures, quick, elapsed)
         atomic_write_text(staging / "report.md", doc.markdown())
         atomic_write_text(staging / "report.html", doc.html("tensorglass reproduction report"))
-        summary = {"counts": dict(Counter(r["status"] for r in results)), "counts_by_paper": counts_by_paper(results),
-                   "results": results}
-        atomic_write_text(staging / "results.json", json.dumps(summary, indent=1, allow_nan=False))
+        summary = {"counts": dict(Counter(r["status"] for r in results)), "counts_by_paper": counts_by_paper(results)}
+        atomic_write_text(staging / "results.json", json.dumps(results, indent=1, allow_nan=False))
+        atomic_write_text(staging / "summary.json", json.dumps(summary, indent=1, allow_nan=False))
         bar("report")
         publish_directory(staging, out)
     finally:
