@@ -82,6 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
         q_.add_argument("--json", action="store_true")
         q_.add_argument("--no-progress", action="store_true")
     run.add_argument("--no-cache", action="store_true", help="do not use the on-disk kernel cache")
+    run.add_argument("--force", action="store_true", help="overwrite an existing --out file")
     res = mcs.add_parser("resume", help="continue an interrupted run bit-identically")
     res.add_argument("file")
     res.add_argument("--checkpoint-every", type=_finite_float("--checkpoint-every"), default=120.0)
@@ -104,6 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     scol = sws.add_parser("collect", help="write the store as one NetCDF or CSV file")
     scol.add_argument("store")
     scol.add_argument("--to", required=True, help="output file, .nc or .csv")
+    scol.add_argument("--force", action="store_true", help="overwrite an existing --to file")
 
     m = sub.add_parser("materials", help="list the built-in materials (or a materials file)")
     m.add_argument("--materials-file", help="CSV with header name,c_l,c_t[,rho]")
@@ -114,7 +116,15 @@ def build_parser() -> argparse.ArgumentParser:
 def _cmd_reproduce(a):
     from .report import reproduce
     from pathlib import Path
-    counts = reproduce(a.out, quick=a.quick, progress=not a.no_progress)
+    from ._atomic import check_output_dir, remove_if_empty
+    existed = Path(a.out).exists() if a.out.strip() else True
+    check_output_dir(a.out)
+    try:
+        counts = reproduce(a.out, quick=a.quick, progress=not a.no_progress)
+    except BaseException:
+        if not existed:  # a failed first run leaves no empty folder behind
+            remove_if_empty(a.out)
+        raise
     print(f"wrote {Path(a.out) / 'report.html'}, report.md, results.json, figures/: "
           + ", ".join(f"{v} {k}" for k, v in sorted(counts.items())))
     return 0
@@ -142,8 +152,9 @@ def _cmd_predict(a):
             raise ParameterError("--ct", None, "a transverse velocity with --cl", "add --ct C_T (km/s)")
         c_l, c_t, rho, name = a.cl, a.ct, a.rho, None
     ell = DEFAULT_LN_R_OVER_L1 if a.ln_r_over_l1 is None else a.ln_r_over_l1
-    if ell <= 0:
-        raise ParameterError("--ln-r-over-l1", ell, "ln(R/L1) > 0", "e.g. 20 for R = 1 m and L1 = 50 A")
+    from . import _validate
+    _validate.predict_parameters(c_l, c_t, rho, ell, ("--cl", "--ct", "--rho", "--ln-r-over-l1") if a.material is None
+                                 else ("c_l of " + name, "c_t of " + name, "--rho", "--ln-r-over-l1"))
     res = predict(c_l, c_t, rho=rho, ln_r_over_l1=ell, method=a.method, name=name)
     if a.json:
         print(json.dumps(res))
@@ -178,7 +189,7 @@ def _cmd_materials(a):
 
 
 _FLAG_NAMES = {"c_l": "--cl", "c_t": "--ct", "rho": "--rho", "ln_r_over_l1": "--ln-r-over-l1",
-               "material": "--material", "L": "--L", "T": "--T", "model": "--model", "sweeps": "--sweeps",
+               "material": "--material", "L": "--L", "T": "--T", "temperature": "--T", "model": "--model", "sweeps": "--sweeps",
                "seed": "--seed", "components": "--components", "cutoff": "--cutoff", "poisson_ratio": "--poisson"}
 
 
@@ -200,12 +211,19 @@ def _print_mc(summary, as_json):
 def _cmd_mc(a):
     from .montecarlo import RunParameters
     from .storage import run_monte_carlo
+    from . import _validate
+    from ._atomic import check_output_file
+    _validate.number("--checkpoint-every", a.checkpoint_every, *_validate.CHECKPOINT_RANGE, unit="s",
+                     hint="seconds between checkpoints (0: after every sweep)")
     if a.mc_command == "resume":
         summary = run_monte_carlo(resume_from=a.file, checkpoint_every=a.checkpoint_every, progress=not a.no_progress)
     else:
-        from .errors import ParameterError
-        if (a.cl is None) != (a.ct is None):
-            raise ParameterError("--ct" if a.ct is None else "--cl", None, "both --cl and --ct, or --poisson")
+        _validate.mc_parameters(
+            {"model": a.model, "L": a.L, "temperature": a.T, "sweeps": a.sweeps, "seed": a.seed,
+             "sampler": a.sampler, "components": a.components, "c_l": a.cl, "c_t": a.ct, "poisson": a.poisson,
+             "cutoff": a.cutoff, "thermalize": a.thermalize, "overrelax": a.overrelax},
+            flag=lambda k: _FLAG_NAMES.get(k, "--" + k.replace("_", "-")))
+        check_output_file(a.out, "--out", force=a.force, ours=_describe_mc_file)
         params = RunParameters(model=a.model, L=a.L, temperature=a.T, sweeps=a.sweeps, seed=a.seed,
                                sampler=a.sampler, components=a.components, c_l=a.cl, c_t=a.ct, poisson=a.poisson,
                                k0=a.k0, cutoff=a.cutoff, thermalize=a.thermalize,
@@ -216,6 +234,17 @@ def _cmd_mc(a):
     return 0
 
 
+def _describe_mc_file(path):
+    """What an existing --out holds, in words (None: not ours)."""
+    import h5py
+    with h5py.File(path, "r") as f:
+        if f.attrs.get("format") != "tensorglass-mc":
+            return None
+        if f.attrs.get("status") == "complete":
+            return "holds a finished Monte Carlo run"
+        return f"holds an unfinished run; continue it with `tensorglass mc resume {path}`"
+
+
 def _cmd_sweep(a):
     try:
         from .sweeps import SweepStore, run_sweep
@@ -223,12 +252,19 @@ def _cmd_sweep(a):
         from .errors import TensorglassError
         raise TensorglassError(f"sweeps need the [sweep] extra: pip install 'tensorglass[sweep]' ({exc})") from None
     if a.sweep_command == "run":
+        if a.workers is not None:
+            from . import _validate
+            _validate.integer("--workers", a.workers, *_validate.WORKERS_RANGE, hint="local worker processes")
         st = run_sweep(a.spec, a.store, scheduler=a.scheduler, workers=a.workers, force=a.force,
                        progress=not a.no_progress)
     elif a.sweep_command == "status":
         st = SweepStore(a.store).status()
     else:
-        out = SweepStore(a.store).collect(a.to)
+        from ._atomic import check_output_file
+        store = SweepStore(a.store)
+        store.spec()  # a store at all, before the output is checked
+        check_output_file(a.to, "--to", force=a.force, suffixes=(".nc", ".csv"), ours=_describe_collected)
+        out = store.collect(a.to)
         print(f"wrote {out}")
         return 0
     if getattr(a, "json", False):
@@ -241,9 +277,29 @@ def _cmd_sweep(a):
     return 0 if st["failed"] == 0 else 1
 
 
+def _describe_collected(path):
+    """An existing ``sweep collect`` output: ours if it is a collected NetCDF."""
+    if path.suffix != ".nc":
+        return None
+    import h5py
+    with h5py.File(path, "r") as f:
+        title = f.attrs.get("title", b"")
+        title = title.decode() if isinstance(title, bytes) else str(title)
+        return "holds a collected sweep" if title.startswith("tensorglass sweep") else None
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
 def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command in ("mc", "sweep"):  # before numba is first imported
+        from ._atomic import numba_cache_fallback
+        note = numba_cache_fallback()
+        if note:
+            print(f"tensorglass: {note}", file=sys.stderr)
     try:
         return {"reproduce": _cmd_reproduce, "predict": _cmd_predict, "materials": _cmd_materials,
                 "mc": _cmd_mc, "sweep": _cmd_sweep}[args.command](args)
@@ -252,7 +308,14 @@ def main(argv=None) -> int:
         name = getattr(exc, "name", None)
         if name in _FLAG_NAMES:  # speak the command line's language
             msg = msg.replace(f"{name} = ", f"{_FLAG_NAMES[name]} = ", 1)
-        print(f"tensorglass: error: {msg}", file=sys.stderr)
+        print(f"tensorglass: error: {_one_line(msg)}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # a full disk, a vanished folder: one line, status 2
+        from ._atomic import describe_os_error
+        print(f"tensorglass: error: {_one_line(describe_os_error(exc, exc.filename or 'an output'))}", file=sys.stderr)
+        return 2
+    except MemoryError:
+        print("tensorglass: error: out of memory; choose a smaller problem (e.g. a smaller --L or grid)", file=sys.stderr)
         return 2
     except BrokenPipeError:  # e.g. `tensorglass materials | head`
         sys.stderr.close()
@@ -260,6 +323,13 @@ def main(argv=None) -> int:
     except KeyboardInterrupt as exc:
         print(f"tensorglass: interrupted; {exc or 'nothing was left half-written'}", file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug: still no stack trace unless asked for
+        import os
+        if os.environ.get("TENSORGLASS_TRACEBACK"):
+            raise
+        print(f"tensorglass: internal error: {type(exc).__name__}: {_one_line(exc)[:300]} "
+              "(a bug; please report it; TENSORGLASS_TRACEBACK=1 shows the traceback)", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover
