@@ -184,7 +184,8 @@ def remove_if_empty(path) -> None:
         Path(path).rmdir()
 
 
-def check_output_file(path, name: str = "--out", *, force: bool = False, ours=None, suffixes=None) -> Path:
+def check_output_file(path, name: str = "--out", *, force: bool = False, ours=None, suffixes=None,
+                      replaceable=None) -> Path:
     """Guard an output file before any work is done.
 
     Refuses an empty name, a directory, a parent folder that does not exist
@@ -192,7 +193,10 @@ def check_output_file(path, name: str = "--out", *, force: bool = False, ours=No
     and read-only mounts are caught), a name without one of ``suffixes``,
     and an existing file unless ``force``.  ``ours(path)`` may return a
     sentence describing an existing file (e.g. "holds a finished run") or
-    ``None`` for a file that is not ours; it is used in the message."""
+    ``None`` for a file that is not ours; it is used in the message.
+    ``replaceable(path)`` returning True lets an existing file be replaced
+    without ``force`` (an output that can be regenerated exactly, such as
+    the collected dataset of the same sweep)."""
     if path is None or str(path).strip() == "":
         raise ParameterError(name, "" if path is None else str(path), "a file name", "e.g. " + name + " run.h5")
     p = Path(path)
@@ -208,6 +212,11 @@ def check_output_file(path, name: str = "--out", *, force: bool = False, ours=No
     except OSError as exc:
         raise ParameterError(name, str(p), "a file in a writable directory",
                              f"cannot write in {parent} ({exc.strerror or exc})") from None
+    if p.exists() and not force and replaceable is not None:
+        try:
+            force = bool(replaceable(p))
+        except Exception:  # unreadable: not replaceable
+            force = False
     if p.exists() and not force:
         what = None
         if ours is not None:
@@ -215,7 +224,7 @@ def check_output_file(path, name: str = "--out", *, force: bool = False, ours=No
                 what = ours(p)
             except Exception:  # an unreadable file is simply not ours
                 what = None
-        desc = what or "is an existing file that tensorglass did not write"
+        desc = what or "was not written by tensorglass"
         raise ParameterError(name, str(p), "a new file (it exists and " + desc + ")",
                              "choose another name, or add --force to overwrite it")
     clean_stale_temporaries(parent, p.name)

@@ -263,29 +263,41 @@ def _cmd_sweep(a):
         from ._atomic import check_output_file
         store = SweepStore(a.store)
         store.spec()  # a store at all, before the output is checked
-        check_output_file(a.to, "--to", force=a.force, suffixes=(".nc", ".csv"), ours=_describe_collected)
+        check_output_file(a.to, "--to", force=a.force, suffixes=(".nc", ".csv"), ours=_describe_collected,
+                          replaceable=lambda p: _collected_hash(p) == store.spec_hash())
         out = store.collect(a.to)
         print(f"wrote {out}")
         return 0
     if getattr(a, "json", False):
         print(json.dumps(st))
     else:
+        bad = {k: st.get(k, []) for k in ("corrupt", "foreign", "incomplete")}
         print(f"{st['store']}: {st['points']} points ({st['compute']}): {st['done']} done, {st['failed']} failed, "
-              f"{st['missing']} missing")
+              f"{st['missing']} missing" + "".join(f", {len(v)} {k}" for k, v in bad.items() if v))
         for e in st["errors"]:
             print(f"  failure: {e}")
-    return 0 if st["failed"] == 0 else 1
+        for k, v in bad.items():
+            for line in v[:20]:
+                print(f"  {k}: {line}")
+            if len(v) > 20:
+                print(f"  {k}: ... and {len(v) - 20} more")
+        if any(bad.values()):
+            print("  `tensorglass sweep run SPEC --store STORE` recomputes them")
+    return 0 if st["failed"] == 0 and not any(st.get(k) for k in ("corrupt", "foreign", "incomplete")) else 1
 
 
-def _describe_collected(path):
-    """An existing ``sweep collect`` output: ours if it is a collected NetCDF."""
+def _collected_hash(path):
+    """The spec hash of a NetCDF file written by ``sweep collect`` (else None)."""
     if path.suffix != ".nc":
         return None
     import h5py
     with h5py.File(path, "r") as f:
-        title = f.attrs.get("title", b"")
-        title = title.decode() if isinstance(title, bytes) else str(title)
-        return "holds a collected sweep" if title.startswith("tensorglass sweep") else None
+        h = f.attrs.get("spec_hash")
+        return h.decode() if isinstance(h, bytes) else (str(h) if h is not None else None)
+
+
+def _describe_collected(path):
+    return "holds another sweep's collected dataset" if _collected_hash(path) else None
 
 
 def _one_line(text: str) -> str:

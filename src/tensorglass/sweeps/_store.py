@@ -101,6 +101,9 @@ class SweepStore:
             "canonical": spec.canonical(), "spec_hash": spec_hash(spec), "created_by": f"tensorglass {__version__}",
             "n_points": spec.n_points, "shape": list(spec.shape())}, indent=1))
 
+    def spec_hash(self) -> str:
+        return spec_hash(self.spec())
+
     def _read_spec_file(self) -> dict:
         if self.path.exists() and not self.path.is_dir():
             raise SpecError(f"{self.path} is a file, not a sweep store (a directory with spec.json)")
