@@ -324,7 +324,8 @@ def main(argv=None) -> int:
         return 2
     except OSError as exc:  # a full disk, a vanished folder: one line, status 2
         from ._atomic import describe_os_error
-        print(f"tensorglass: error: {_one_line(describe_os_error(exc, exc.filename or 'an output'))}", file=sys.stderr)
+        where = exc.filename or next((getattr(args, k) for k in ("out", "to", "store") if getattr(args, k, None)), "an output")
+        print(f"tensorglass: error: {_one_line(describe_os_error(exc, where))}", file=sys.stderr)
         return 2
     except MemoryError:
         print("tensorglass: error: out of memory; choose a smaller problem (e.g. a smaller --L or grid)", file=sys.stderr)

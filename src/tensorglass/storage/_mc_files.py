@@ -10,6 +10,7 @@ Layout: attributes ``format`` ("tensorglass-mc"), ``format_version``,
 
 from __future__ import annotations
 
+import io
 import json
 import signal
 import time
@@ -37,9 +38,12 @@ def save_run(path, state: RunState, summary: dict | None = None) -> None:
     """Write the complete state atomically (temporary file + os.replace)."""
     import h5py
     path = Path(path)
+    # The file is built in memory and written with one plain write: HDF5 itself must never meet a full
+    # disk (it then fails in destructors, and can crash the interpreter, instead of raising).
+    buf = io.BytesIO()
     try:
         with atomic_path(path) as tmp:
-            with h5py.File(tmp, "w") as f:
+            with h5py.File(buf, "w") as f:
                 f.attrs["format"] = FORMAT
                 f.attrs["format_version"] = FORMAT_VERSION
                 f.attrs["tensorglass_version"] = __version__
@@ -58,10 +62,12 @@ def save_run(path, state: RunState, summary: dict | None = None) -> None:
                 f.create_dataset("magnetisation", data=np.asarray(state.magnetisation, float).reshape(
                     -1, state.coords.shape[-1]))
                 f.flush()
+            with open(tmp, "wb") as fh:
+                fh.write(buf.getbuffer())
     except OSError as exc:
         # h5py reports a full disk as a plain OSError without errno; say what happened in one line
         msg = str(exc) if isinstance(exc, OutputError) else describe_os_error(exc, path)
-        raise MCFileError(msg + "; any previous version of the file is intact") from None
+        raise MCFileError(msg) from None
 
 
 def load_run(path) -> RunState:
