@@ -44,17 +44,29 @@ def _temporaries(d: Path):
     return sorted(str(p.relative_to(d)) for p in d.rglob("*") if p.name.endswith(".tmp") or "staging" in p.name)
 
 
-def test_mc_run_on_a_full_disk(full_disk, capsys):
+def test_mc_run_on_a_full_disk_is_refused_before_computing(full_disk, capsys):
+    _fill(full_disk)
+    code, _, err = run_cli(MC + ["--out", full_disk / "run.h5"], capsys)
+    assert_handled(code, err, "run.h5", "is free")
+    assert not (full_disk / "run.h5").exists() and _temporaries(full_disk) == []
+
+
+def test_mc_run_when_the_disk_fills_during_the_run(full_disk, capsys, monkeypatch):
+    """The up-front estimate passed, and then the disk filled: the write itself fails cleanly."""
+    import tensorglass._atomic as at
+    monkeypatch.setattr(at, "check_free_space", lambda *a, **k: None)
     _fill(full_disk)
     code, _, err = run_cli(MC + ["--out", full_disk / "run.h5"], capsys)
     assert_handled(code, err, "run.h5", "No space left")
     assert not (full_disk / "run.h5").exists() and _temporaries(full_disk) == []
 
 
-def test_mc_checkpoint_on_a_full_disk_keeps_the_previous_one(full_disk, capsys):
+def test_mc_checkpoint_on_a_full_disk_keeps_the_previous_one(full_disk, capsys, monkeypatch):
+    import tensorglass._atomic as at
     code, _, err = run_cli(MC + ["--out", full_disk / "run.h5"], capsys)
     assert code == 0, err
     before = (full_disk / "run.h5").read_bytes()
+    monkeypatch.setattr(at, "check_free_space", lambda *a, **k: None)
     _fill(full_disk, leave=4096)
     code, _, err = run_cli(MC + ["--out", full_disk / "run.h5", "--force", "--sweeps", "30"], capsys)
     assert_handled(code, err, "No space left")
@@ -64,7 +76,7 @@ def test_mc_checkpoint_on_a_full_disk_keeps_the_previous_one(full_disk, capsys):
 def test_reproduce_on_a_full_disk_leaves_no_folder(full_disk, capsys):
     _fill(full_disk)
     code, _, err = run_cli(["reproduce", "--out", full_disk / "report", "--quick", "--no-progress"], capsys)
-    assert_handled(code, err, "No space left")
+    assert_handled(code, err, "report", "is free")
     assert sorted(p.name for p in full_disk.iterdir()) == ["filler"]
 
 

@@ -281,3 +281,21 @@ def numba_cache_fallback(environ=None, package_dir=None, user_cache=None, tmp_ro
                 f"{fallback} (set NUMBA_CACHE_DIR to choose)")
     return (f"note: no writable folder for numba's cache ({package_dir}, {user_cache}, {root}); "
             "set NUMBA_CACHE_DIR to a writable folder")
+
+
+def check_free_space(directory, need: int, name: str, what: str) -> None:
+    """Refuse up front (one :class:`OutputError` line) when ``directory``'s file
+    system has less than ``need`` bytes free: better than a full disk after
+    hours of computing.  Outputs are still written atomically, so an estimate
+    that is too low only moves the error to the end."""
+    d = Path(directory)
+    while not d.exists() and d != d.parent:
+        d = d.parent
+    try:
+        free = shutil.disk_usage(d).free
+    except OSError:
+        return
+    if free < need:
+        raise OutputError(f"{name} = {str(directory)!r}: {what} needs about {need / 2**20:.2g} MiB and only "
+                          f"{free / 2**20:.2g} MiB is free there (the disk is full); free some space or choose "
+                          "another location; nothing was written")

@@ -117,8 +117,15 @@ def _cmd_reproduce(a):
     from .report import reproduce
     from pathlib import Path
     from ._atomic import check_output_dir, remove_if_empty
+    from ._atomic import check_free_space
     existed = Path(a.out).exists() if a.out.strip() else True
     check_output_dir(a.out)
+    try:
+        check_free_space(a.out, (2 if a.quick else 8) * 2**20, "--out", "the report")
+    except BaseException:
+        if not existed:
+            remove_if_empty(a.out)
+        raise
     try:
         counts = reproduce(a.out, quick=a.quick, progress=not a.no_progress)
     except BaseException:
@@ -209,6 +216,7 @@ def _print_mc(summary, as_json):
 
 
 def _cmd_mc(a):
+    from pathlib import Path
     from .montecarlo import RunParameters
     from .storage import run_monte_carlo
     from . import _validate
@@ -224,6 +232,10 @@ def _cmd_mc(a):
              "cutoff": a.cutoff, "thermalize": a.thermalize, "overrelax": a.overrelax},
             flag=lambda k: _FLAG_NAMES.get(k, "--" + k.replace("_", "-")))
         check_output_file(a.out, "--out", force=a.force, ours=_describe_mc_file)
+        from ._atomic import check_free_space
+        n = _validate.FIXED_COMPONENTS.get(a.model, a.components or 3)
+        check_free_space(Path(a.out), a.L**3 * n * 8 + a.sweeps * (n + 1) * 8 + 2**14, "--out",
+                         "the run's file")
         params = RunParameters(model=a.model, L=a.L, temperature=a.T, sweeps=a.sweeps, seed=a.seed,
                                sampler=a.sampler, components=a.components, c_l=a.cl, c_t=a.ct, poisson=a.poisson,
                                k0=a.k0, cutoff=a.cutoff, thermalize=a.thermalize,
@@ -255,6 +267,8 @@ def _cmd_sweep(a):
         if a.workers is not None:
             from . import _validate
             _validate.integer("--workers", a.workers, *_validate.WORKERS_RANGE, hint="local worker processes")
+        from ._atomic import check_free_space
+        check_free_space(a.store, 2**16, "--store", "the store")
         st = run_sweep(a.spec, a.store, scheduler=a.scheduler, workers=a.workers, force=a.force,
                        progress=not a.no_progress)
     elif a.sweep_command == "status":
