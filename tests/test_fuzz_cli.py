@@ -439,3 +439,23 @@ def test_numba_cache_falls_back_to_a_writable_folder(tmp_path):
 def test_mc_models_list_is_the_core_one():
     from tensorglass.montecarlo import MODELS
     assert tuple(MODELS) == _validate.MODELS
+
+
+def test_the_count_of_handled_cases_is_printed(pytester):
+    """A session that handles bad input ends with the line 'N bad-input cases handled'."""
+    pytester.makeconftest("from _badinput import pytest_terminal_summary  # noqa: F401\n")
+    pytester.makepyfile(test_inner="""
+        import pytest
+        from _badinput import COUNT, assert_handled, run_cli
+
+        @pytest.mark.parametrize("argv", [["predict", "--cl", "nan", "--ct", "3"], ["predict", "--cl", "6", "--ct", "6"],
+                                          ["materials", "--materials-file", "/nonexistent.csv"]])
+        def test_bad(argv, capsys):
+            code, _, err = run_cli(argv, capsys)
+            assert_handled(code, err)
+    """)
+    before = COUNT["handled"]
+    result = pytester.runpytest_inprocess("-p", "no:cacheprovider", "-p", "no:randomly")
+    result.assert_outcomes(passed=3)
+    assert COUNT["handled"] == before + 3
+    result.stdout.fnmatch_lines([f"{before + 3} bad-input cases handled (exit 2, one line, no traceback)"])
