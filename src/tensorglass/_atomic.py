@@ -203,7 +203,8 @@ def check_output_file(path, name: str = "--out", *, force: bool = False, ours=No
     if suffixes and p.suffix.lower() not in suffixes:
         raise ParameterError(name, str(p), "a file name ending in " + " or ".join(suffixes), "")
     if p.is_dir():
-        raise ParameterError(name, str(p), "a file (it is a directory)", f"give a file name, e.g. {p / ('out' + (suffixes[0] if suffixes else ''))}")
+        example = p / ("out" + (suffixes[0] if suffixes else ""))
+        raise ParameterError(name, str(p), "a file (it is a directory)", f"give a file name, e.g. {example}")
     parent = p.parent
     if not parent.is_dir():
         raise ParameterError(name, str(p), "a file in an existing directory", f"create {parent} first")
