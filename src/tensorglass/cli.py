@@ -146,6 +146,9 @@ def _cmd_predict(a):
     from .errors import ParameterError
     from .materials import get_material
     from .predict import DEFAULT_LN_R_OVER_L1, predict
+    if a.materials_file is not None and a.material is None:
+        raise ParameterError("--materials-file", a.materials_file, "--material NAME to look up in it",
+                             "add --material NAME, or drop --materials-file when giving --cl/--ct")
     if a.material is not None:
         if a.ct is not None:
             raise ParameterError("--ct", a.ct, "no --ct together with --material", "give either --material or --cl and --ct")
@@ -266,6 +269,10 @@ def _cmd_sweep(a):
     if a.sweep_command == "run":
         if a.workers is not None:
             from . import _validate
+            from .errors import ParameterError
+            if a.scheduler:
+                raise ParameterError("--workers", a.workers, "no --workers with --scheduler (the cluster has its own)",
+                                     "drop --workers, or drop --scheduler for a local cluster")
             _validate.integer("--workers", a.workers, *_validate.WORKERS_RANGE, hint="local worker processes")
         from ._atomic import check_free_space
         check_free_space(a.store, 2**16, "--store", "the store")
@@ -336,6 +343,9 @@ def main(argv=None) -> int:
             msg = msg.replace(f"{name} = ", f"{_FLAG_NAMES[name]} = ", 1)
         print(f"tensorglass: error: {_one_line(msg)}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # e.g. `tensorglass materials | head`
+        sys.stderr.close()
+        return 0
     except OSError as exc:  # a full disk, a vanished folder: one line, status 2
         from ._atomic import describe_os_error
         where = exc.filename or next((getattr(args, k) for k in ("out", "to", "store") if getattr(args, k, None)), "an output")
@@ -344,9 +354,6 @@ def main(argv=None) -> int:
     except MemoryError:
         print("tensorglass: error: out of memory; choose a smaller problem (e.g. a smaller --L or grid)", file=sys.stderr)
         return 2
-    except BrokenPipeError:  # e.g. `tensorglass materials | head`
-        sys.stderr.close()
-        return 0
     except KeyboardInterrupt as exc:
         print(f"tensorglass: interrupted; {exc or 'nothing was left half-written'}", file=sys.stderr)
         return 130
