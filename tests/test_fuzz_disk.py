@@ -158,11 +158,3 @@ def test_repeated_sigkill_of_mc_run_leaves_no_temporaries(tmp_path):
     assert code.returncode == 0, code.stderr[-1000:]
     assert json.loads(code.stdout)["sweeps"] == 4000
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
-
-
-def test_unreachable_scheduler_leaves_no_store(tmp_path, capsys):
-    (tmp_path / "f.toml").write_text('compute = "flow"\n[grid]\nk_ratio = [-0.2]\n[fixed]\nmaterial = "BK7"\n')
-    code, _, err = run_cli(["sweep", "run", tmp_path / "f.toml", "--store", tmp_path / "s", "--scheduler",
-                            "tcp://127.0.0.1:9"], capsys)
-    assert_handled(code, err, "--scheduler")
-    assert not (tmp_path / "s").exists()

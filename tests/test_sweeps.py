@@ -220,3 +220,4 @@ def test_unreachable_scheduler_is_a_clear_error(tmp_path):
     p = subprocess.run([sys.executable, "-m", "tensorglass", "sweep", "run", str(spec), "--store", str(tmp_path / "s"),
                         "--scheduler", "tcp://127.0.0.1:9"], capture_output=True, text=True, timeout=120)
     assert p.returncode == 2 and "cannot connect" in p.stderr and "Traceback" not in p.stderr, p.stderr[-500:]
+    assert not (tmp_path / "s").exists()  # no half-made store left behind
