@@ -43,6 +43,7 @@ def _replace(argv, flag, value):
 
 ISSUE_CASES = {
     "overflowing velocities": (["predict", "--cl", "1e308", "--ct", "1e307"], ["--cl", "1e+308"]),
+    "a liquid's velocity ratio": (["predict", "--cl", "1000", "--ct", "1e-6"], ["--ct", "1e-06", "units"]),
     "underflowing velocities": (["predict", "--cl", "1e-300", "--ct", "5e-301"], ["--cl", "1e-300"]),
     "lattice of 7 TiB": (_replace(MC, "--L", "10000") + ["--out", "{tmp}/r.h5"], ["--L", "10000"]),
     "lattice beyond memory": (_replace(MC, "--L", "3000") + ["--out", "{tmp}/r.h5"], ["--L", "3000", "available"]),
@@ -168,6 +169,24 @@ def test_predict_refuses_negative_bulk_modulus(ratio, c_l, capsys):
         return
     code, _, err = run_cli(["predict", "--cl", repr(c_l), "--ct", repr(c_t)], capsys)
     assert_handled(code, err, "--ct")
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(log_cl=st.floats(-6, 6), frac=st.floats(0.0, 1.0, exclude_min=True, exclude_max=True),
+       rho=st.floats(*_validate.RHO_RANGE), ell=st.floats(*_validate.ELL_RANGE, exclude_min=True))
+def test_every_accepted_input_gives_finite_predictions(log_cl, frac, rho, ell, capsys):
+    """The bounds are wide enough to be physical and narrow enough that nothing inside overflows:
+    any accepted (c_l, c_t, rho, ln R/L1) gives exit 0 and alpha = 1 - c_t^2/c_l^2 in (1/4, 1)."""
+    c_l = 10.0**log_cl
+    c_t = max(frac * math.sqrt(3) / 2 * c_l, _validate.VELOCITY_RANGE[0], _validate.MIN_CT_OVER_CL * c_l)
+    if c_t >= math.sqrt(3) / 2 * c_l or c_l > _validate.VELOCITY_RANGE[1]:
+        return
+    code, out, err = run_cli(["predict", "--cl", repr(c_l), "--ct", repr(c_t), "--rho", repr(rho),
+                              "--ln-r-over-l1", repr(ell), "--json"], capsys)
+    assert code == 0, err
+    res = json.loads(out)
+    assert 0.25 < res["alpha"] < 1 and math.isclose(res["alpha"], 1 - (c_t / c_l) ** 2, rel_tol=1e-12)
+    assert math.isfinite(res["t_curie_over_j"]) and math.isfinite(res["j_compr_over_j_shear"])
 
 
 def _bad_int(lo, hi, cli=True):

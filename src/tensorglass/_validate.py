@@ -22,6 +22,8 @@ from .errors import ParameterError
 #: Sound velocities in any one unit (km/s or m/s): 1e-6 ... 1e6 keeps every
 #: square, ratio and product of the core finite.
 VELOCITY_RANGE = (1e-6, 1e6)
+#: Smallest c_t/c_l: below it alpha = 1 - c_t^2/c_l^2 is 1 to double precision (no shear rigidity).
+MIN_CT_OVER_CL = 1e-6
 #: Density in g/cm^3 (the densest element, osmium, is 22.6 g/cm^3).
 RHO_RANGE = (1e-3, 30.0)
 #: ln(R/L1): R/L1 between e and e^200.
@@ -95,6 +97,10 @@ def velocities(c_l, c_t, names=("--cl", "--ct")):
     c_l = number(names[0], c_l, lo, hi, hint=hint)
     c_t = number(names[1], c_t, lo, hi, hint=hint)
     max_ratio = math.sqrt(3.0) / 2.0
+    if c_t < MIN_CT_OVER_CL * c_l:
+        raise ParameterError(names[1], c_t, f"{names[1]} >= {MIN_CT_OVER_CL:g} {names[0]} = {MIN_CT_OVER_CL * c_l:.4g} "
+                             f"(c_t/c_l = {c_t / c_l:.3g}: a liquid, alpha = 1 - c_t^2/c_l^2 rounds to 1)",
+                             "check the units: both velocities in the same unit")
     if c_t >= max_ratio * c_l:
         raise ParameterError(names[1], c_t, f"{names[1]} < (sqrt(3)/2) {names[0]} = {max_ratio * c_l:.4g} "
                              f"(c_t/c_l = {c_t / c_l:.3f} gives a negative bulk modulus; need c_t/c_l < {max_ratio:.4f})",
