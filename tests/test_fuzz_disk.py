@@ -158,3 +158,44 @@ def test_repeated_sigkill_of_mc_run_leaves_no_temporaries(tmp_path):
     assert code.returncode == 0, code.stderr[-1000:]
     assert json.loads(code.stdout)["sweeps"] == 4000
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+@pytest.fixture
+def readonly_package(tmp_path):
+    """A copy of the package on a read-only bind mount (root and Linux only)."""
+    import shutil
+    import tensorglass
+    if sys.platform != "linux" or os.geteuid() != 0:
+        pytest.skip("a read-only bind mount needs Linux and root (not available here)")
+    root = tmp_path / "pkg"
+    shutil.copytree(Path(tensorglass.__file__).parent, root / "tensorglass",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    ok = subprocess.run(["mount", "--bind", str(root), str(root)], capture_output=True).returncode == 0 and \
+        subprocess.run(["mount", "-o", "remount,ro,bind", str(root)], capture_output=True).returncode == 0
+    if not ok:
+        subprocess.run(["umount", "-l", str(root)], check=False, capture_output=True)
+        pytest.skip("cannot make a read-only bind mount here (no privileges in this container)")
+    try:
+        yield root
+    finally:
+        subprocess.run(["umount", "-l", str(root)], check=False)
+
+
+@pytest.mark.slow
+def test_mc_run_without_a_writable_package_or_home(readonly_package, tmp_path):
+    """Neither the package folder nor $HOME can be written: numba would fail at import; the CLI points its cache
+    at the temporary folder with a note, and the run completes."""
+    blocker = tmp_path / "home-is-a-file"
+    blocker.write_text("")
+    (tmp_path / "tmp").mkdir()
+    env = {k: v for k, v in os.environ.items() if k not in ("NUMBA_CACHE_DIR", "XDG_CACHE_HOME")}
+    env.update(PYTHONPATH=str(readonly_package), HOME=str(blocker), TMPDIR=str(tmp_path / "tmp"),
+               TENSORGLASS_CACHE=str(tmp_path / "kc"))
+    probe = subprocess.run([sys.executable, "-c", "import tensorglass.montecarlo"], env=env, capture_output=True,
+                           text=True, cwd=tmp_path)
+    assert probe.returncode != 0 and "cache" in probe.stderr  # without the fallback numba cannot even import
+    p = subprocess.run([sys.executable, "-m", "tensorglass", *MC, "--sampler", "metropolis", "--out",
+                        str(tmp_path / "r.h5")], env=env, capture_output=True, text=True, cwd=tmp_path, timeout=600)
+    assert p.returncode == 0, p.stderr[-1500:]
+    assert "tensorglass: note:" in p.stderr and "Traceback" not in p.stderr
+    assert list((tmp_path / "tmp").glob(f"tensorglass-numba-{os.getuid()}/**/*.nbi"))
