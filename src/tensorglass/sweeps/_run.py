@@ -8,8 +8,8 @@ import uuid
 from pathlib import Path
 
 from .._atomic import clean_stale_temporaries
-from ._compute import evaluate_point
-from ._spec import SpecError, check_points, load_spec
+from ._compute import TARGETS, evaluate_point
+from ._spec import SpecError, SweepSpec, check_points, load_spec
 from ._store import SweepStore
 
 
@@ -24,7 +24,9 @@ def run_sweep(spec_path, store_path, scheduler: str | None = None, workers: int 
     result arrives, so a killed worker or Ctrl-C loses only points in
     flight.  ``max_points`` stops after that many new points (for tests).
     ``assemble=False`` skips rebuilding ``dataset.nc`` at the end (``sweep
-    collect`` or the next run does it).  Returns the store status.
+    collect`` or the next run does it).  ``spec_path`` may also be a
+    :class:`SweepSpec` built in Python (the studies do this).  Returns the
+    store status.
 
     Before anything is written or submitted, every grid point passes the
     checks of the single command (:func:`check_points`) and the worker count
@@ -32,8 +34,8 @@ def run_sweep(spec_path, store_path, scheduler: str | None = None, workers: int 
     before its first point is recorded (an unreachable scheduler, Ctrl-C), so
     no half-made store is left behind.  Corrupt, foreign and incomplete
     records (see :class:`SweepStore`) are recomputed."""
-    spec = load_spec(spec_path)
-    check_points(spec, str(spec_path))
+    spec = spec_path if isinstance(spec_path, SweepSpec) else load_spec(spec_path)
+    check_points(spec, str(spec_path) if not isinstance(spec_path, SweepSpec) else "spec")
     if client is None and scheduler is None and workers is not None and not (
             isinstance(workers, int) and not isinstance(workers, bool) and 1 <= workers <= 1024):
         raise SpecError(f"--workers = {workers!r} is not allowed: need an integer 1 <= --workers <= 1024")
@@ -93,8 +95,8 @@ def _compute(spec, store, points, seeds, todo, scheduler, workers, progress, cli
     token = hashlib.sha1(spec.canonical().encode()).hexdigest()[:10] + "-" + uuid.uuid4().hex[:8]
     futures = {}
     for i in todo:
-        fut = client.submit(evaluate_point, spec.compute, {**spec.fixed, **points[i]}, seeds[i], spec.outputs,
-                            key=f"tensorglass-point-{token}-{i}", pure=False)
+        fut = client.submit(evaluate_point, TARGETS.get(spec.compute, spec.compute), {**spec.fixed, **points[i]},
+                            seeds[i], spec.outputs, key=f"tensorglass-point-{token}-{i}", pure=False)
         futures[fut] = i
     bar = _bar(len(todo), progress)
     failed = 0

@@ -37,7 +37,7 @@ from ._spec import SpecError, SweepSpec, parse_spec
 
 RECORD_FORMAT = "tensorglass-sweep-point/2"
 _NAME = re.compile(r"^(\d{7})\.json$")
-_CHECKED = ("format", "index", "spec_hash", "params", "fixed", "seed", "status", "result", "error",
+_CHECKED = ("format", "index", "spec_hash", "params", "fixed", "seed", "status", "result", "extra", "error",
             "tensorglass_version")
 
 #: Units of the grid parameters (coordinates of the dataset).
@@ -221,7 +221,7 @@ class SweepStore:
         outputs = []
         for o in spec.outputs:
             outputs.append(o)
-            if spec.compute == "mc" and o in WITH_ERRORS:
+            if spec.compute != "predict" and o in WITH_ERRORS:
                 outputs.append(o + "_error")
         return outputs
 
