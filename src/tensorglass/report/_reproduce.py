@@ -7,17 +7,15 @@ import json
 import platform
 import shutil
 import sys
-import tempfile
 import time
 from collections import Counter
-from pathlib import Path
 
 import numpy as np
 
 from .. import __version__
 from .. import avalanche as av
 from .. import gamma_ratio as gr
-from .._atomic import atomic_write_text, check_output_dir, publish_directory
+from .._atomic import atomic_write_text, check_output_dir, publish_directory, staging_dir
 from ..materials import builtin_materials
 from ..reference import external_reference
 from .checks import ELL_001_TEXT, ELL_TABLE, compute_results, counts_by_paper
@@ -218,7 +216,7 @@ def reproduce(out, quick: bool = False, progress: bool = True) -> dict:
     t0 = time.perf_counter()
     steps = ["checks"] + [f.__name__ for f in FIGURES] + ["report"]
     bar = _progress(len(steps), progress)
-    staging = Path(tempfile.mkdtemp(prefix=".tensorglass-staging-", dir=out))
+    staging = staging_dir(out)
     try:
         results = compute_results(quick=quick)
         bar("checks")
