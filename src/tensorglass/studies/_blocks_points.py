@@ -186,9 +186,9 @@ def classical_point(params, seed):
            "anisotropy_measured": _anisotropy(chi_super), "anisotropy_flow": _anisotropy(flow_001),
            "chi_onsite_over_bare": float(np.trace(c0) / np.trace(c_bare.mean(axis=0))),
            "tau_int": float(max(taus)), "changed_fraction": float(np.mean(changed))}
-    for c in disp:
+    for c in DISPLACEMENTS:             # nan where the cluster is too small for the displacement
         key = "".join(map(str, c))
-        out[f"c_over_c0_{key}"] = float(np.linalg.norm(meas[c]) / norm0)
+        out[f"c_over_c0_{key}"] = float(np.linalg.norm(meas[c]) / norm0) if c in meas else float("nan")
     out["_extra"] = {"displacements": [list(c) for c in disp],
                      "correlation": [meas[c].tolist() for c in disp],
                      "linear_response": [pred[c].tolist() for c in disp],
