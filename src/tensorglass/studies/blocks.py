@@ -84,8 +84,8 @@ def _quantum_points(cfg):
 def _cost(points, kind):
     """CPU seconds per point measured on this machine (2 cores shared; see the report)."""
     if kind == "quantum":
-        return [0.12 * p["realisations"] for p in points]
-    per_sweep = {2: 2e-5, 4: 3e-4, 8: 1.2e-2}
+        return [0.15 * p["realisations"] for p in points]
+    per_sweep = {2: 2.1e-5, 4: 6.7e-4, 8: 1.8e-2}     # seconds per sweep, measured at load ~16 on 2 cores
     return [per_sweep.get(p["n"], 1.2e-2 * (p["n"] / 8) ** 6) * p["sweeps"] * p["chains"] + 1.0 for p in points]
 
 
