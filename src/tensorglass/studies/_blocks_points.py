@@ -131,7 +131,8 @@ def classical_point(params, seed):
     chi_elem = beta * c_bare.mean(axis=0)
     m = cluster_coupling_sum(n, p["alpha"])
     flow_001 = chi_elem + chi_elem @ m @ chi_elem                           # 001 Eq. (3.3), one step
-    flow_000 = np.linalg.inv(np.linalg.inv(chi_elem) - m)                   # 000 Eq. (3.8), one step
+    a = np.linalg.inv(chi_elem) - m                                         # 000 Eq. (3.8), one step; nan past
+    flow_000 = np.linalg.inv(a) if np.min(np.linalg.eigvalsh(0.5 * (a + a.T))) > 0 else np.full((6, 6), np.nan)
     cb = c_bare.reshape(n, n, n, 6, 6)
     disp = [c for c in DISPLACEMENTS if max(c) < n]
     meas = {c: np.zeros((6, 6)) for c in disp}

@@ -119,8 +119,10 @@ def rg_step_ratio_free(g, temperature, omega_edges, alpha, delta_max=1.0, tunnel
     disorder average ``pi <gamma_a gamma_a> tanh(beta omega/2) f(omega)`` of
     :func:`tensorglass.clusters.ttls_free_spectral_density`, averaged over
     each frequency bin.  Units rho c_t^2 = 1, rho c_l^2 = 1/(1 - alpha).
-    Returns the ratios ``Im chi_l/Im chi_t`` before and after the step, the
-    free Im chi_l and Im chi_t per bin and K per bin."""
+    Returns the ratios ``Im chi_l/Im chi_t`` before and after the step (nan
+    where the relative increment ``2 ln2 |K| Im chi~/rho c^2`` reaches 1 and the
+    perturbative step has no meaning), the free Im chi_l and Im chi_t per bin
+    and K per bin."""
     from scipy import integrate
     from ..clusters import ttls_free_spectral_density
     beta = 1.0 / temperature
@@ -149,8 +151,12 @@ def rg_step_ratio_free(g, temperature, omega_edges, alpha, delta_max=1.0, tunnel
     reduce = 1.0 - np.exp(-beta * centres)
     x_l, x_t = c_l * bin_avg / reduce, c_t * bin_avg / reduce
     rho_cl2, rho_ct2 = 1.0 / (1.0 - alpha), 1.0
-    step_l = x_l + 2 * math.log(2) / rho_cl2 * k * x_l**2
-    step_t = x_t + 2 * math.log(2) / rho_ct2 * k * x_t**2
+    inc_l = 2 * math.log(2) / rho_cl2 * k * x_l
+    inc_t = 2 * math.log(2) / rho_ct2 * k * x_t
+    # the step is a perturbative expansion: not used (nan) where a relative increment reaches 1/2
+    valid = (np.abs(inc_l) < 0.5) & (np.abs(inc_t) < 0.5)
+    step_l = np.where(valid, x_l * (1 + inc_l), np.nan)
+    step_t = np.where(valid, x_t * (1 + inc_t), np.nan)
     unit_l, unit_t = isotropic_parts(np.eye(6) + (vol_dev_ratio**2 - 1.0) * np.outer(pts._U, pts._U))
     free = np.full(len(centres), unit_l / unit_t)
     return {"free_ratio": free, "step_ratio": step_l / step_t if g > 0 else free,
