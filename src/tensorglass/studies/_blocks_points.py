@@ -48,6 +48,7 @@ from ..clusters import (
     ttls_cluster_hamiltonian,
 )
 from ..errors import ParameterError
+from ..montecarlo import integrated_autocorrelation_time
 from ..tensors import mandel_to_tensor, tensor_to_mandel
 
 _U = np.array([1.0, 1.0, 1.0, 0.0, 0.0, 0.0]) / math.sqrt(3.0)
@@ -147,7 +148,6 @@ def classical_point(params, seed):
         changed.append(frac)
         t = vectors[np.arange(nsite), states]                               # (sweeps, N, 6)
         total = t.sum(axis=1)
-        from ..montecarlo import integrated_autocorrelation_time
         taus.append(max(integrated_autocorrelation_time(total[:, 0]), integrated_autocorrelation_time(total[:, 3])))
         chi_super += beta / nsite * np.cov(total.T, bias=True)
         x = t - t.mean(axis=0)

@@ -575,7 +575,6 @@ def _verdict(corr, flow, qrows, spectra, alpha):
 
 def analyse_and_write(study, cfg, name, crec, qrec, alpha):
     import xarray as xr
-    from ..report._render import Doc
     corr = correlation_table(crec, cfg["corr_n"], alpha)
     flow = flow_table(crec, alpha)
     qrows, spectra = quantum_table(qrec, alpha)
