@@ -127,7 +127,7 @@ def fig_avalanche_eigenvalues(outdir, quick=False):
     eps = np.linspace(0.0, 0.995, 300 if quick else 1200)
     md = [av.modes(e, 0.7, ELL_TABLE) for e in eps]
     crit = av.critical_eccentricities(0.7, ELL_TABLE)
-    fig, axs = plt.subplots(2, 3, figsize=(10, 5.6))
+    fig, axs = plt.subplots(2, 3, figsize=(10, 6.6))
     panels = [("hard_xy", "Fig. 3: $C'^{-1}$ (xy, xz)"), ("hard_symmetric", "Fig. 4: third eigenvalue"),
               (None, "Figs. 5 and 9: eigenvector coefficients"), ("dilation", "Fig. 6: fourth (dilation)"),
               ("yy_minus_zz", "Fig. 7: fifth $(D'-E')^{-1}$"), ("shear_yz", "Fig. 8: sixth $F'^{-1}$")]
@@ -138,7 +138,7 @@ def fig_avalanche_eigenvalues(outdir, quick=False):
             ax.plot(eps, [m.coeff_hard for m in md], label="third (Fig. 5; published -2 to -6)")
             ax.plot(eps, [m.coeff_dilation for m in md], label="fourth (Fig. 9; published 0.4 to 1)")
             ax.set_ylabel("coefficient of $e_{xx}$")
-            ax.legend()
+            ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), fontsize=6.5)
         else:
             lam = np.array([getattr(m, attr) for m in md])
             chi = 1.0 / lam
@@ -148,9 +148,11 @@ def fig_avalanche_eigenvalues(outdir, quick=False):
             ax.axhline(0, color="k", lw=0.6)
             ax.set_ylabel(r"eigenvalue of $\chi$ [$1/(\rho c_t^2)$]")
             if attr in crit and crit[attr] is not None:
-                ax.axvline(crit[attr], color="C3", lw=0.8, label=f"computed {crit[attr]:.3f}")
-                ax.axvline(pubcrit[attr], color="k", ls=":", lw=0.8, label=f"published {pubcrit[attr]}")
-                ax.legend(loc="lower left")
+                same = abs(crit[attr] - pubcrit[attr]) < 5e-4
+                ax.axvline(crit[attr], color="C3", lw=2.2, alpha=0.5, label=f"computed {crit[attr]:.3f}")
+                ax.axvline(pubcrit[attr], color="k", ls=":", lw=0.9,
+                           label=f"published {pubcrit[attr]}" + (" (on the computed line)" if same else ""))
+                ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), fontsize=6.5)
         ax.set_title(title)
         ax.set_xlabel(r"eccentricity $\epsilon$")
     fig.suptitle(r"001 Figs. 3-9 recomputed: $\alpha = 0.7$, $\ln(R/L_1) = 20$ (published curves are 10x smaller, see notes)")
@@ -162,6 +164,7 @@ def fig_avalanche_methods(outdir, quick=False):
     plt = _plt()
     eps = np.linspace(0.001, 0.995, 250 if quick else 800)
     variants = [("published", ELL_TABLE, "as published, ln(R/L1) = 20"),
+                ("tensor", ELL_TABLE, "tensor algebra (Mandel), ln(R/L1) = 20"),
                 ("published", ELL_001_TEXT, f"as published, ln(R/L1) = {ELL_001_TEXT:.1f} (001's text)"),
                 ("volume", ELL_TABLE, "averages as Eq. (4.4) defines (any ell)"),
                 ("000", ELL_TABLE, "000 Eq. (4.2), printed constants"),
@@ -172,15 +175,21 @@ def fig_avalanche_methods(outdir, quick=False):
         vals = av.soft_eigenvalues(eps, 0.7, ell, method)
         scale = np.abs(vals).max(axis=0)
         for j, ax in enumerate(axs):
-            ax.plot(eps, vals[:, j] / scale[j], label=label)
-    for j, ax in enumerate(axs):
+            ax.plot(eps, vals[:, j] / scale[j], "--" if method == "tensor" else "-",
+                    lw=2.0 if method == "tensor" else 1.2, label=label)
+    for j, (ax, tag) in enumerate(zip(axs, ("eps1", "eps2", "eps3"))):
         ax.axhline(0, color="k", lw=0.6)
+        ax.axvline(_pub(f"001.alpha07.{tag}"), color="k", ls=":", lw=0.9,
+                   label="001's critical eccentricity (published)" if j == 0 else None)
         ax.set_title(f"soft mode: {names[j]}")
         ax.set_xlabel(r"eccentricity $\epsilon$")
         ax.set_ylabel(r"eigenvalue of $\chi^{-1}$ / max|.|")
-    axs[0].legend(loc="lower left", fontsize=6.5)
-    fig.suptitle(r"Sign changes of $\chi^{-1}$ under each reading ($\alpha = 0.7$): only the published averages cross zero")
+    fig.suptitle(r"Sign changes of $\chi^{-1}$ under each reading ($\alpha = 0.7$): only 001's closed-form averages "
+                 "cross zero. The tensor curve lies on the published one for dilation and yy-zz;\n"
+                 "the two 000 curves nearly coincide near 1", fontsize=9)
     fig.tight_layout()
+    h, lab = axs[0].get_legend_handles_labels()
+    fig.legend(h, lab, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=3, fontsize=7)
     return _save(fig, outdir, "avalanche_methods.png")
 
 
@@ -261,7 +270,7 @@ def fig_tensor_method(outdir, quick=False):
 
 def fig_flows(outdir, quick=False):
     plt = _plt()
-    fig, axs = plt.subplots(2, 2, figsize=(11, 7.5))
+    fig, axs = plt.subplots(2, 2, figsize=(11, 8.2))
     # (a) 6x6 super-block flow
     alpha = 0.7
     m = 2.0 * av.zhou_matrix_from_abcdef(av.abcdef(av.direction_averages_published(0.5), alpha))
@@ -279,7 +288,7 @@ def fig_flows(outdir, quick=False):
     a.set_xlabel(r"$\ln(L_n/L_1)$")
     a.set_ylabel(r"largest eigenvalue of $\chi$ [$1/(\rho c_t^2)$]")
     a.set_title(r"000 Eq. (3.7) vs (3.8): strained sample, $\epsilon = 0.5$")
-    a.legend(loc="lower right", fontsize=6.5)
+    a.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), fontsize=6.5, ncol=2)
     # (b) relaxation/resonance ratio
     b = axs[0, 1]
     for q0 in (-2.5, -2.0, -1.2, -0.8, -0.3, 0.5, 2.0):
@@ -427,7 +436,7 @@ def fig_bl_f_of_g(outdir, quick=False):
     ax.set_ylabel(r"$F/N$ [$k_BT$]")
     ax.set_ylim(-1, 16)
     ax.set_title("004 Fig. 5 recomputed")
-    ax.legend(loc="upper left", fontsize=7)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), fontsize=7, ncol=2)
     ins = ax.inset_axes([0.62, 0.12, 0.35, 0.3])
     gg = np.linspace(0.5, 8, 300)
     d2 = np.where(gg**2 < 6, 1.0, mf.f0_second_derivative(np.maximum(gg, math.sqrt(6) + 1e-9)))
@@ -456,7 +465,8 @@ def fig_meanfield_thermo(outdir, quick=False):
         b.plot(ts * 6, [s.heat_capacity for s in st], color=col, **styles[key], label=lab)
     a.set_xlabel(r"$T/T_C$")
     a.set_ylabel("order parameter")
-    a.set_title("the two ordered curves coincide (same mean-field form in $T/T_C$)", fontsize=8)
+    a.set_title("the two ordered curves coincide (same mean-field form in $T/T_C$),\nand so do the two zero curves",
+                fontsize=8)
     a.legend(fontsize=6.5, loc="upper center", bbox_to_anchor=(0.5, -0.18))
     b.axhline(4.0, color="k", ls=":", lw=0.8, label="(n+2)/2 = 4")
     b.set_xlabel(r"$T/T_C$")
