@@ -154,3 +154,12 @@ def test_lattice_rejects_bad_input():
         av.lattice_average_lambda(0.5, ALPHA, 2, 1.0)
     with pytest.raises(ParameterError):
         av.lattice_average_lambda(0.5, ALPHA, 8, 1.0, kind="surface")
+
+
+def test_sweep_point_with_the_tensor_method():
+    from tensorglass.sweeps._compute import evaluate_point
+    out = evaluate_point("predict", {"c_l": 5.8, "c_t": 3.8, "method": "tensor"}, 0,
+                         ("critical_strains.shear_yz", "critical_strains.yy_minus_zz", "avalanche_method"))
+    r = out["result"]
+    assert r["avalanche_method"] == "tensor"
+    assert abs(r["critical_strains.shear_yz"] - r["critical_strains.yy_minus_zz"]) < 1e-9
