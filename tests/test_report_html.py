@@ -8,14 +8,13 @@ import re
 import shutil
 import subprocess
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 
 from tensorglass.report import compute_results
 from tensorglass.report._bibliography import BIBLIOGRAPHY
 from tensorglass.report._figures import FIGURES
-from tensorglass.report._render import Doc, Link
+from tensorglass.report._render import Doc
 from tensorglass.report._reproduce import _tol, build_report
 
 

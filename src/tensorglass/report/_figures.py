@@ -137,6 +137,11 @@ def fig_avalanche_eigenvalues(outdir, quick=False):
         if attr is None:
             ax.plot(eps, [m.coeff_hard for m in md], label="third (Fig. 5; published -2 to -6)")
             ax.plot(eps, [m.coeff_dilation for m in md], label="fourth (Fig. 9; published 0.4 to 1)")
+            for fig_id, col in (("001.fig5", "C0"), ("001.fig9", "C1")):
+                lo, hi = (float(v) for v in str(_pub(fig_id)).split(" to "))
+                ax.plot([0, 1], [lo, lo], ":", color=col, lw=1)
+                ax.plot([0, 1], [hi, hi], ":", color=col, lw=1)
+            ax.plot([], [], "k:", lw=1, label="published ranges (dotted)")
             ax.set_ylabel("coefficient of $e_{xx}$")
             ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), fontsize=6.5)
         else:
@@ -147,6 +152,14 @@ def fig_avalanche_eigenvalues(outdir, quick=False):
             ax.set_ylim(-12, 12)
             ax.axhline(0, color="k", lw=0.6)
             ax.set_ylabel(r"eigenvalue of $\chi$ [$1/(\rho c_t^2)$]")
+            # 001's text values ("of order 0.1 rho c_t^2" at eps = 0, etc.), drawn where the text puts them
+            fig_id = {"hard_xy": "001.fig3", "hard_symmetric": "001.fig4", "dilation": "001.fig6",
+                      "yy_minus_zz": "001.fig7", "shear_yz": "001.fig8"}[attr]
+            vals = [float(v) for v in str(_pub(fig_id)).split(" to ")]
+            ax.plot([0.0, 0.995][:len(vals)], vals, "kD", ms=4, mfc="none",
+                    label=f"001 text: {_pub(fig_id)} (eps = 0{', 1' if len(vals) > 1 else ''})")
+            if attr in ("hard_xy", "hard_symmetric"):
+                ax.legend(loc="lower left", fontsize=6.5)
             if attr in crit and crit[attr] is not None:
                 same = abs(crit[attr] - pubcrit[attr]) < 5e-4
                 ax.axvline(crit[attr], color="C3", lw=2.2, alpha=0.5, label=f"computed {crit[attr]:.3f}")
@@ -236,7 +249,7 @@ def fig_tensor_method(outdir, quick=False):
         for j, k in enumerate(av.SOFT_MODES):
             a.plot(eps, vals[:, j], ls, lw=lw, color=f"C{j}", label=f"{_MODE_TEX[k]}, {method}")
     a.axhline(0, color="k", lw=0.6)
-    for k, tag in (("dilation", "eps1"), ("yy_minus_zz", "eps2"), ("shear_yz", "eps3")):
+    for tag in ("eps1", "eps2", "eps3"):
         a.axvline(_pub(f"001.alpha07.{tag}"), color="0.5", ls=":", lw=0.8)
     a.set_ylim(-3, 3)
     a.set_xlabel(r"eccentricity $\epsilon$")
