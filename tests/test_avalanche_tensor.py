@@ -163,3 +163,14 @@ def test_sweep_point_with_the_tensor_method():
     r = out["result"]
     assert r["avalanche_method"] == "tensor"
     assert abs(r["critical_strains.shear_yz"] - r["critical_strains.yy_minus_zz"]) < 1e-9
+
+
+@pytest.mark.parametrize("alpha", [0.55, 0.77])
+def test_tensor_method_three_modes_stay_positive(alpha):
+    # 000's count "3 eigenvalues stay positive, 3 cross" holds with tensors: xy, xz and the hard
+    # symmetric mode stay positive up to eps -> 1; dilation and the yz / yy-zz pair go negative
+    for eps in np.linspace(0.01, 0.995, 25):
+        m = av.modes(eps, alpha, ELL, "tensor")
+        assert m.hard_xy > 0 and m.hard_symmetric > 0
+    end = av.modes(0.995, alpha, ELL, "tensor")
+    assert end.dilation < 0 and end.yy_minus_zz < 0 and end.shear_yz < 0
