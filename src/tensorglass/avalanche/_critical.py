@@ -108,8 +108,12 @@ def elastic_inverse_tensor_zhou(alpha: float):
     convention tensor contraction is the matrix product, so the matrix
     inverse is the tensor inverse.  Departs from 001 Eq. (4.6) in the shear
     entries (``1/4`` instead of ``1``); the normal block is identical."""
+    return _elastic_inverse_tensor_zhou(check_alpha(alpha)).copy()
+
+
+@lru_cache(maxsize=64)
+def _elastic_inverse_tensor_zhou(alpha):
     from ..tensors import mandel_to_zhou, zhou_to_mandel
-    alpha = check_alpha(alpha)
     l2m = 1.0 / (1.0 - alpha)       # lambda + 2 mu = c_l^2/c_t^2 in units of rho c_t^2
     lam = l2m - 2.0
     c_zhou = zhou_matrix_from_abcdef({"A": l2m, "B": lam, "C": 1.0, "D": l2m, "E": lam, "F": 1.0})
