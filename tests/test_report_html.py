@@ -15,7 +15,7 @@ from tensorglass.report import compute_results
 from tensorglass.report._bibliography import BIBLIOGRAPHY
 from tensorglass.report._figures import FIGURES
 from tensorglass.report._render import Doc
-from tensorglass.report._reproduce import _tol, build_report
+from tensorglass.report._reproduce import _note, _tol, build_report
 
 
 class _Collect(HTMLParser):
@@ -99,8 +99,11 @@ def test_tolerance_column_and_values(report):
     entry_tables = [t for t in parsed.tables if "id" in t and "published" in t]
     assert entry_tables and all("tolerance" in t for t in entry_tables)
     assert _tol({"tolerance": 0.005}) == "0.005 (abs.)"
-    assert _tol({"tolerance": 0.01, "tolerance_kind": "relative", "tolerance_source": "printed digits"}) == \
-        "1 % (rel.); printed digits"
+    assert _tol({"tolerance": 0.01, "tolerance_kind": "relative", "tolerance_source": "printed digits"}) == "1 % (rel.)"
+    assert _note({"note": "ok.", "tolerance_source": "printed digits"}) == "ok. Tolerance: printed digits."
+    # every numeric tolerance of the results is printed in its entry's row
+    shown = {r["id"]: r for r in results}
+    assert all(_tol(r) != "-" for r in shown.values() if r.get("tolerance") is not None)
     assert _tol({"tolerance": None}) == "-"
 
 
