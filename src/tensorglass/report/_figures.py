@@ -80,6 +80,14 @@ def _place_labels(ax, xs, ys, names, fontsize=6.5):
         taken.append(box)
 
 
+def _pub_values(eid):
+    """A published number, a [lo, hi] list or an "a to b" string, as a list of floats."""
+    v = _pub(eid)
+    if isinstance(v, (list, tuple)):
+        return [float(x) for x in v]
+    return [float(x) for x in str(v).split(" to ")]
+
+
 def _pub(eid):
     return next(e["published"] for e in published_entries() if e["id"] == eid)
 
@@ -135,10 +143,11 @@ def fig_avalanche_eigenvalues(outdir, quick=False):
                "shear_yz": _pub("001.alpha07.eps3")}
     for ax, (attr, title) in zip(axs.flat, panels):
         if attr is None:
-            ax.plot(eps, [m.coeff_hard for m in md], label="third (Fig. 5; published -2 to -6)")
-            ax.plot(eps, [m.coeff_dilation for m in md], label="fourth (Fig. 9; published 0.4 to 1)")
+            r5, r9 = (" to ".join(f"{v:g}" for v in _pub_values(k)) for k in ("001.fig5", "001.fig9"))
+            ax.plot(eps, [m.coeff_hard for m in md], label=f"third (Fig. 5; published {r5})")
+            ax.plot(eps, [m.coeff_dilation for m in md], label=f"fourth (Fig. 9; published {r9})")
             for fig_id, col in (("001.fig5", "C0"), ("001.fig9", "C1")):
-                lo, hi = (float(v) for v in str(_pub(fig_id)).split(" to "))
+                lo, hi = _pub_values(fig_id)
                 ax.plot([0, 1], [lo, lo], ":", color=col, lw=1)
                 ax.plot([0, 1], [hi, hi], ":", color=col, lw=1)
             ax.plot([], [], "k:", lw=1, label="published ranges (dotted)")
@@ -155,9 +164,9 @@ def fig_avalanche_eigenvalues(outdir, quick=False):
             # 001's text values ("of order 0.1 rho c_t^2" at eps = 0, etc.), drawn where the text puts them
             fig_id = {"hard_xy": "001.fig3", "hard_symmetric": "001.fig4", "dilation": "001.fig6",
                       "yy_minus_zz": "001.fig7", "shear_yz": "001.fig8"}[attr]
-            vals = [float(v) for v in str(_pub(fig_id)).split(" to ")]
+            vals = _pub_values(fig_id)
             ax.plot([0.0, 0.995][:len(vals)], vals, "kD", ms=4, mfc="none",
-                    label=f"001 text: {_pub(fig_id)} (eps = 0{', 1' if len(vals) > 1 else ''})")
+                    label=f"001 text: {' to '.join(f'{v:g}' for v in vals)} (eps = 0{', 1' if len(vals) > 1 else ''})")
             if attr in ("hard_xy", "hard_symmetric"):
                 ax.legend(loc="lower left", fontsize=6.5)
             if attr in crit and crit[attr] is not None:
