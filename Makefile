@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 TSTAMP := $(VENV)/.installed-test
 
-.PHONY: reproduce test fuzz quick bench clean
+.PHONY: reproduce test fuzz quick bench clean browser
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -27,11 +27,19 @@ reproduce: $(STAMP)
 quick: $(STAMP)
 	$(VENV)/bin/tensorglass reproduce --out report/ --quick
 
-test: $(TSTAMP)
+test: $(TSTAMP) browser
 	$(PY) -m pytest -q
 
 fuzz: $(TSTAMP)   # the bad-input suite with more generated examples (Hypothesis "dev" profile)
 	TG_HYPOTHESIS=dev $(PY) -m pytest -q tests/test_fuzz_cli.py tests/test_fuzz_disk.py
+
+# Headless Chromium for tests/test_report_html.py: installed with apt-get where
+# we are root on Debian/Ubuntu; elsewhere the browser test skips and says why.
+browser:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
+	  { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null 2>&1; } || \
+	  echo "chromium not installed: the browser test will skip"
 
 bench: $(STAMP)
 	$(PY) benchmarks/reproduce_speed.py

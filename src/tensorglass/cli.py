@@ -51,8 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--rho", type=_finite_float("--rho"), help="density (g/cm^3), optional")
     q.add_argument("--ln-r-over-l1", type=_finite_float("--ln-r-over-l1"), default=None,
                    help="ln(R/L1); default 20, with which 001's table is reproduced")
-    q.add_argument("--method", default="published", choices=("published", "volume", "000", "000-corrected"),
-                   help="avalanche method (default: as published in 001)")
+    q.add_argument("--method", default="published", choices=("published", "tensor", "volume", "000", "000-corrected"),
+                   help="avalanche method (default: as published in 001; 'tensor': the same algebra with "
+                        "tensors, Mandel 6x6 matrices)")
     q.add_argument("--materials-file", help="CSV with header name,c_l,c_t[,rho] to look --material up in")
     q.add_argument("--json", action="store_true", help="print one JSON object")
 

@@ -27,7 +27,9 @@ def predict(c_l: float, c_t: float, rho: float | None = None, ln_r_over_l1: floa
     (gamma_l/gamma_t = c_l/c_t, 002 Eq. 4.6), ``critical_strains`` and
     ``critical_eccentricities`` (keys ``dilation``, ``yy_minus_zz``,
     ``shear_yz``; ``None`` where no sign change occurs below eps = 1; 001
-    Sec. IV), ``brittle_directions``, ``avalanche_method``,
+    Sec. IV), ``brittle_directions``, ``avalanche_method`` (``method``: one
+    of :data:`tensorglass.avalanche.METHODS`; ``"tensor"`` does 001's
+    algebra with tensors, see :mod:`tensorglass.avalanche._critical`),
     ``j_compr_over_j_shear`` (004 Eq. 22), ``mean_field_order`` and
     ``t_curie_over_j`` (k_B T_Curie / J_shear, 004 Eq. 25), plus the inputs and
     the package version.

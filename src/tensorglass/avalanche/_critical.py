@@ -19,6 +19,20 @@ Methods (``method=``):
     non-elastic part equals ``2 <tildeLambda(n) ln(r_max(n)/L1)>`` over
     directions and does not depend on ell (the ell piece multiplies the
     angular integral of tildeLambda, which vanishes).
+``"tensor"``
+    the published algebra done with tensors (issue 10): ``chi^-1`` is the
+    fourth-order tensor ``2 ell <tildeLambda> + (chi_el)^-1`` where the
+    elastic inverse is the *tensor* inverse of 001 Eq. (2.10) on symmetric
+    tensors (the compliance ``S`` with ``C:S = I_sym``), computed as a matrix
+    inverse in the orthonormal Mandel convention.  Its Zhou-notation entries
+    differ from 001 Eq. (4.6) only in the shear block: ``S_xyxy = 1/4``
+    instead of Eq. (4.6)'s ``1``, because the plain inverse of the unweighted
+    6x6 form counts each off-diagonal pair once instead of twice.  The
+    eigenvalues are those of the Mandel matrix (the eigenvalues of the linear
+    map ``t_kl -> chi^-1_ijkl t_kl`` on symmetric tensors): the shear
+    eigenvalues are ``2 C'`` and ``2 F'``.  Then ``D' - E' = 2 F'`` exactly
+    (transverse isotropy about x, 000 Sec. IV's symmetry argument), so the
+    e_yz and (e_yy - e_zz) modes cross together.
 ``"000"`` / ``"000-corrected"``
     000 Eq. (4.2): ``(ell/2) [A + (4pi/3)(1 - alpha/5), ...]``, no elastic
     term; with 000's printed constants (from Eq. D12 with 1/4) or with the
@@ -45,7 +59,7 @@ from ._ellipsoid import (
     strain_from_eccentricity,
 )
 
-METHODS = ("published", "volume", "000", "000-corrected")
+METHODS = ("published", "tensor", "volume", "000", "000-corrected")
 #: Names of the three modes that can soften, in the order of 001 Figs. 6-8.
 SOFT_MODES = ("dilation", "yy_minus_zz", "shear_yz")
 
@@ -84,6 +98,35 @@ def zhou_matrix_from_abcdef(c: dict):
         [0, 0, 0, 0, F, 0],
         [B, 0, 0, E, 0, D],
     ], dtype=float)
+
+
+def elastic_inverse_tensor_zhou(alpha: float):
+    """The tensor inverse of 001 Eq. (2.10) on symmetric tensors, written
+    with Zhou's index pairs (entries ``S_ijkl``), units ``1/(rho c_t^2)``.
+
+    Computed as ``mandel_to_zhou(inv(C_Mandel))``: in the orthonormal Mandel
+    convention tensor contraction is the matrix product, so the matrix
+    inverse is the tensor inverse.  Departs from 001 Eq. (4.6) in the shear
+    entries (``1/4`` instead of ``1``); the normal block is identical."""
+    return _elastic_inverse_tensor_zhou(check_alpha(alpha)).copy()
+
+
+@lru_cache(maxsize=64)
+def _elastic_inverse_tensor_zhou(alpha):
+    from ..tensors import mandel_to_zhou, zhou_to_mandel
+    l2m = 1.0 / (1.0 - alpha)       # lambda + 2 mu = c_l^2/c_t^2 in units of rho c_t^2
+    lam = l2m - 2.0
+    c_zhou = zhou_matrix_from_abcdef({"A": l2m, "B": lam, "C": 1.0, "D": l2m, "E": lam, "F": 1.0})
+    return mandel_to_zhou(np.linalg.inv(zhou_to_mandel(c_zhou)))
+
+
+def inverse_susceptibility_mandel(eps, alpha, ell=20.0):
+    """``method="tensor"``'s ``chi^-1`` as the internal orthonormal Mandel
+    6x6 matrix (conventions.py), shape (..., 6, 6), units ``1/(rho c_t^2)``:
+    ``zhou_to_mandel(2 ell [A..F]) + inv(C_Mandel)`` (001 Eqs. 4.2-4.6 done
+    with tensors).  Its eigenvalues are the tensor's."""
+    from ..tensors import zhou_to_mandel
+    return zhou_to_mandel(inverse_susceptibility(eps, alpha, ell, "tensor"))
 
 
 def elastic_inverse_zhou(alpha: float):
@@ -142,6 +185,8 @@ def _matrix_stack(eps, alpha, ell, method):
     base = abcdef(direction_averages_published(eps), alpha)
     if method == "published":
         return 2.0 * ell * _stack_abcdef(base) + elastic_inverse_zhou(alpha)
+    if method == "tensor":
+        return 2.0 * ell * _stack_abcdef(base) + elastic_inverse_tensor_zhou(alpha)
     consts = _constants_000(alpha, corrected=(method == "000-corrected"))
     return 0.5 * ell * _stack_abcdef({k: base[k] + consts[k] for k in "ABCDEF"})
 
@@ -167,11 +212,20 @@ def inverse_susceptibility(eps, alpha, ell=20.0, method="published"):
     return _matrix_stack(eps, alpha, ell, method)
 
 
+def _shear_weight(method):
+    """Factor between a shear eigenvalue and the Zhou entry C' or F': 1 for
+    the published (unweighted) eigen-table, 2 for the tensor eigenvalues
+    (the Mandel weight sqrt(2)^2)."""
+    return 2.0 if method == "tensor" else 1.0
+
+
 def soft_eigenvalues(eps, alpha, ell=20.0, method="published"):
     """The three soft eigenvalues of ``chi^-1`` (dilation, yy-zz, yz shear),
-    shape (..., 3); vectorised over ``eps``."""
+    shape (..., 3); vectorised over ``eps``.  For ``method="tensor"`` these
+    are eigenvalues of the Mandel matrix (yz shear = ``2 F'``)."""
     m = inverse_susceptibility(eps, alpha, ell, method)
-    A, B, D, E, F = m[..., 0, 0], m[..., 0, 3], m[..., 3, 3], m[..., 3, 5], m[..., 4, 4]
+    A, B, D, E = m[..., 0, 0], m[..., 0, 3], m[..., 3, 3], m[..., 3, 5]
+    F = _shear_weight(method) * m[..., 4, 4]
     disc = np.sqrt(8 * B**2 + (A - D - E) ** 2)
     return np.stack([0.5 * (A + D + E - disc), D - E, F], axis=-1)
 
@@ -209,11 +263,16 @@ class ModeDecomposition:
         return {"dilation": self.dilation, "yy_minus_zz": self.yy_minus_zz, "shear_yz": self.shear_yz}
 
 
-def decompose(m) -> ModeDecomposition:
+def decompose(m, shear_weight: float = 1.0) -> ModeDecomposition:
     """Closed-form eigen-decomposition of a Zhou matrix with the pattern of
     001 Eq. (4.2) (000 Eq. 4.7's table); also returns all eigenvalues from
-    ``numpy.linalg.eigvalsh`` for cross-checking."""
+    ``numpy.linalg.eigvalsh`` for cross-checking.  ``shear_weight = 2`` gives
+    the tensor (Mandel) eigenvalues of a matrix of tensor components."""
     m = np.asarray(m, dtype=float)
+    if shear_weight != 1.0:
+        m = m.copy()
+        for k in (1, 2, 4):
+            m[k, k] *= shear_weight
     A, B, C, D, E, F = m[0, 0], m[0, 3], m[1, 1], m[3, 3], m[3, 5], m[4, 4]
     disc = math.sqrt(8 * B**2 + (A - D - E) ** 2)
     plus = 0.5 * (A + D + E + disc)
@@ -224,7 +283,7 @@ def decompose(m) -> ModeDecomposition:
 
 
 def modes(eps, alpha, ell=20.0, method="published") -> ModeDecomposition:
-    return decompose(inverse_susceptibility(eps, alpha, ell, method))
+    return decompose(inverse_susceptibility(eps, alpha, ell, method), _shear_weight(method))
 
 
 def _grid():

@@ -43,6 +43,51 @@ def _save(fig, outdir: Path, name: str) -> str:
     return name
 
 
+def _place_labels(ax, xs, ys, names, fontsize=6.5):
+    """Label points without overlaps: each label takes the first of a list
+    of offsets (points, growing outwards) whose box, measured with the
+    renderer, overlaps neither an earlier label nor a marker; a thin leader
+    line joins a displaced label to its point.  Deterministic."""
+    fig = ax.figure
+    fig.canvas.draw()
+    rend = fig.canvas.get_renderer()
+    pix = ax.transData.transform(np.column_stack([xs, ys]))
+    marks = [(x - 3, y - 3, x + 3, y + 3) for x, y in pix]
+    taken = []
+    cands = [(4, 3), (4, -10), (-4, 3), (-4, -10)] + [(dx, dy) for r in (12, 20, 28, 36, 46)
+                                                      for dx, dy in ((6, r), (6, -r - 6), (-6, r), (-6, -r - 6))]
+
+    def hit(b, boxes):
+        return any(b[0] < q[2] and q[0] < b[2] and b[1] < q[3] and q[1] < b[3] for q in boxes)
+
+    for (x, y), px, name in zip(zip(xs, ys), pix, names):
+        for dx, dy in cands:
+            t = ax.annotate(name, (x, y), xytext=(dx, dy), textcoords="offset points", fontsize=fontsize,
+                            ha="left" if dx > 0 else "right", va="bottom")
+            bb = t.get_window_extent(rend)
+            box = (bb.x0 - 1, bb.y0 - 1, bb.x1 + 1, bb.y1 + 1)
+            if not hit(box, taken) and not hit(box, [m for m, q in zip(marks, pix) if q is not px]):
+                break
+            t.remove()
+        else:
+            dx, dy = cands[0]
+            t = ax.annotate(name, (x, y), xytext=(dx, dy), textcoords="offset points", fontsize=fontsize)
+            bb = t.get_window_extent(rend)
+            box = (bb.x0, bb.y0, bb.x1, bb.y1)
+        if abs(dy) > 10:
+            ax.annotate("", (x, y), xytext=(dx, dy), textcoords="offset points",
+                        arrowprops={"arrowstyle": "-", "lw": 0.4, "color": "0.4"})
+        taken.append(box)
+
+
+def _pub_values(eid):
+    """A published number, a [lo, hi] list or an "a to b" string, as a list of floats."""
+    v = _pub(eid)
+    if isinstance(v, (list, tuple)):
+        return [float(x) for x in v]
+    return [float(x) for x in str(v).split(" to ")]
+
+
 def _pub(eid):
     return next(e["published"] for e in published_entries() if e["id"] == eid)
 
@@ -59,8 +104,6 @@ def fig_gamma_ratio(outdir, quick=False):
     fig, (a, b) = plt.subplots(1, 2, figsize=(9.5, 4.0))
     a.scatter(x[~excl], y[~excl], c="C0", label="10 materials")
     a.scatter(x[excl], y[excl], facecolors="none", edgecolors="C3", label="As$_2$S$_3$, PMMA, PS")
-    for xi, yi, m in zip(x, y, mats):
-        a.annotate(m.name, (xi, yi), fontsize=6, xytext=(3, 2), textcoords="offset points")
     xx = np.linspace(1.35, 1.95, 10)
     a.plot(xx, f13.slope * xx, "C3-", lw=1, label=f"fit, 13: y = {f13.slope:.3f}x (r = {f13.pearson_r:.3f})")
     a.plot(xx, f10.slope * xx, "C0-", lw=1, label=f"fit, 10: y = {f10.slope:.3f}x (r = {f10.pearson_r:.3f})")
@@ -70,6 +113,9 @@ def fig_gamma_ratio(outdir, quick=False):
     a.set_title(f"003 Fig. 1 recomputed (published: {_pub('003.fit13.slope')}/{_pub('003.fit13.r')} and "
                 f"{_pub('003.fit10.slope')}/{_pub('003.fit10.r')})")
     a.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2)
+    a.set_xlim(1.35, 1.95)
+    a.set_ylim(1.3, 2.2)
+    _place_labels(a, x, y, [m.name for m in mats], fontsize=6)
     order = np.argsort(x)
     idx = np.arange(len(mats))
     b.errorbar(idx, x[order], fmt="ko", ms=4, label=r"measured $\gamma_l/\gamma_t$")
@@ -79,8 +125,8 @@ def fig_gamma_ratio(outdir, quick=False):
     b.set_xticks(idx, [mats[i].name for i in order], rotation=70, fontsize=6.5)
     b.set_ylabel(r"$\gamma_l/\gamma_t$")
     b.set_title("null model: one constant beats $c_l/c_t$ on these 13")
-    b.set_ylim(1.1, 2.3)
-    b.legend(loc="upper left", ncol=2)
+    b.set_ylim(1.1, 2.1)
+    b.legend(loc="upper center", bbox_to_anchor=(0.5, -0.3), ncol=2)
     return _save(fig, outdir, "gamma_ratio.png")
 
 
@@ -89,7 +135,7 @@ def fig_avalanche_eigenvalues(outdir, quick=False):
     eps = np.linspace(0.0, 0.995, 300 if quick else 1200)
     md = [av.modes(e, 0.7, ELL_TABLE) for e in eps]
     crit = av.critical_eccentricities(0.7, ELL_TABLE)
-    fig, axs = plt.subplots(2, 3, figsize=(10, 5.6))
+    fig, axs = plt.subplots(2, 3, figsize=(10, 6.6))
     panels = [("hard_xy", "Fig. 3: $C'^{-1}$ (xy, xz)"), ("hard_symmetric", "Fig. 4: third eigenvalue"),
               (None, "Figs. 5 and 9: eigenvector coefficients"), ("dilation", "Fig. 6: fourth (dilation)"),
               ("yy_minus_zz", "Fig. 7: fifth $(D'-E')^{-1}$"), ("shear_yz", "Fig. 8: sixth $F'^{-1}$")]
@@ -97,10 +143,16 @@ def fig_avalanche_eigenvalues(outdir, quick=False):
                "shear_yz": _pub("001.alpha07.eps3")}
     for ax, (attr, title) in zip(axs.flat, panels):
         if attr is None:
-            ax.plot(eps, [m.coeff_hard for m in md], label="third (Fig. 5; published -2 to -6)")
-            ax.plot(eps, [m.coeff_dilation for m in md], label="fourth (Fig. 9; published 0.4 to 1)")
+            r5, r9 = (" to ".join(f"{v:g}" for v in _pub_values(k)) for k in ("001.fig5", "001.fig9"))
+            ax.plot(eps, [m.coeff_hard for m in md], label=f"third (Fig. 5; published {r5})")
+            ax.plot(eps, [m.coeff_dilation for m in md], label=f"fourth (Fig. 9; published {r9})")
+            for fig_id, col in (("001.fig5", "C0"), ("001.fig9", "C1")):
+                lo, hi = _pub_values(fig_id)
+                ax.plot([0, 1], [lo, lo], ":", color=col, lw=1)
+                ax.plot([0, 1], [hi, hi], ":", color=col, lw=1)
+            ax.plot([], [], "k:", lw=1, label="published ranges (dotted)")
             ax.set_ylabel("coefficient of $e_{xx}$")
-            ax.legend()
+            ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), fontsize=6.5)
         else:
             lam = np.array([getattr(m, attr) for m in md])
             chi = 1.0 / lam
@@ -108,11 +160,21 @@ def fig_avalanche_eigenvalues(outdir, quick=False):
             ax.plot(eps, chi, "C0")
             ax.set_ylim(-12, 12)
             ax.axhline(0, color="k", lw=0.6)
-            ax.set_ylabel(r"eigenvalue of $\chi$ [$\rho c_t^2$]")
+            ax.set_ylabel(r"eigenvalue of $\chi$ [$1/(\rho c_t^2)$]")
+            # 001's text values ("of order 0.1 rho c_t^2" at eps = 0, etc.), drawn where the text puts them
+            fig_id = {"hard_xy": "001.fig3", "hard_symmetric": "001.fig4", "dilation": "001.fig6",
+                      "yy_minus_zz": "001.fig7", "shear_yz": "001.fig8"}[attr]
+            vals = _pub_values(fig_id)
+            ax.plot([0.0, 0.995][:len(vals)], vals, "kD", ms=4, mfc="none",
+                    label=f"001 text: {' to '.join(f'{v:g}' for v in vals)} (eps = 0{', 1' if len(vals) > 1 else ''})")
+            if attr in ("hard_xy", "hard_symmetric"):
+                ax.legend(loc="lower left", fontsize=6.5)
             if attr in crit and crit[attr] is not None:
-                ax.axvline(crit[attr], color="C3", lw=0.8, label=f"computed {crit[attr]:.3f}")
-                ax.axvline(pubcrit[attr], color="k", ls=":", lw=0.8, label=f"published {pubcrit[attr]}")
-                ax.legend(loc="lower left")
+                same = abs(crit[attr] - pubcrit[attr]) < 5e-4
+                ax.axvline(crit[attr], color="C3", lw=2.2, alpha=0.5, label=f"computed {crit[attr]:.3f}")
+                ax.axvline(pubcrit[attr], color="k", ls=":", lw=0.9,
+                           label=f"published {pubcrit[attr]}" + (" (on the computed line)" if same else ""))
+                ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), fontsize=6.5)
         ax.set_title(title)
         ax.set_xlabel(r"eccentricity $\epsilon$")
     fig.suptitle(r"001 Figs. 3-9 recomputed: $\alpha = 0.7$, $\ln(R/L_1) = 20$ (published curves are 10x smaller, see notes)")
@@ -124,6 +186,7 @@ def fig_avalanche_methods(outdir, quick=False):
     plt = _plt()
     eps = np.linspace(0.001, 0.995, 250 if quick else 800)
     variants = [("published", ELL_TABLE, "as published, ln(R/L1) = 20"),
+                ("tensor", ELL_TABLE, "tensor algebra (Mandel), ln(R/L1) = 20"),
                 ("published", ELL_001_TEXT, f"as published, ln(R/L1) = {ELL_001_TEXT:.1f} (001's text)"),
                 ("volume", ELL_TABLE, "averages as Eq. (4.4) defines (any ell)"),
                 ("000", ELL_TABLE, "000 Eq. (4.2), printed constants"),
@@ -134,30 +197,38 @@ def fig_avalanche_methods(outdir, quick=False):
         vals = av.soft_eigenvalues(eps, 0.7, ell, method)
         scale = np.abs(vals).max(axis=0)
         for j, ax in enumerate(axs):
-            ax.plot(eps, vals[:, j] / scale[j], label=label)
-    for j, ax in enumerate(axs):
+            ax.plot(eps, vals[:, j] / scale[j], "--" if method == "tensor" else "-",
+                    lw=2.0 if method == "tensor" else 1.2, label=label)
+    for j, (ax, tag) in enumerate(zip(axs, ("eps1", "eps2", "eps3"))):
         ax.axhline(0, color="k", lw=0.6)
+        ax.axvline(_pub(f"001.alpha07.{tag}"), color="k", ls=":", lw=0.9,
+                   label="001's critical eccentricity (published)" if j == 0 else None)
         ax.set_title(f"soft mode: {names[j]}")
         ax.set_xlabel(r"eccentricity $\epsilon$")
         ax.set_ylabel(r"eigenvalue of $\chi^{-1}$ / max|.|")
-    axs[0].legend(loc="lower left", fontsize=6.5)
-    fig.suptitle(r"Sign changes of $\chi^{-1}$ under each reading ($\alpha = 0.7$): only the published averages cross zero")
+    fig.suptitle(r"Sign changes of $\chi^{-1}$ under each reading ($\alpha = 0.7$): only 001's closed-form averages "
+                 "cross zero. The tensor curve lies on the published one for dilation and yy-zz;\n"
+                 "the two 000 curves nearly coincide near 1", fontsize=9)
     fig.tight_layout()
+    h, lab = axs[0].get_legend_handles_labels()
+    fig.legend(h, lab, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=3, fontsize=7)
     return _save(fig, outdir, "avalanche_methods.png")
 
 
 def fig_critical_strains(outdir, quick=False):
     plt = _plt()
-    alphas = np.linspace(0.56, 0.77, 12 if quick else 40)
+    alphas = np.linspace(0.56, 0.77, 8 if quick else 16)
     fig, ax = plt.subplots(figsize=(6.4, 4.2))
     keys = ["dilation", "yy_minus_zz", "shear_yz"]
     for ell, ls in ((ELL_TABLE, "-"), (ELL_001_TEXT, "--")):
         cs = np.array([[av.critical_strains(a, ell)[k] or np.nan for k in keys] for a in alphas], dtype=float)
         for j, k in enumerate(keys):
             if np.all(np.isnan(cs[:, j])):
-                ax.plot([], [], ls, color=f"C{j}", label=f"{k}, ln(R/L1) = {ell:.1f}: no sign change")
+                ax.plot([], [], ls, color=f"C{j}", label=f"{_MODE_TEX[k]}, ln(R/L1) = {ell:.1f}: no sign change")
             else:
-                ax.plot(alphas, cs[:, j], ls, color=f"C{j}", label=f"{k}, ln(R/L1) = {ell:.1f}")
+                ax.plot(alphas, cs[:, j], ls, color=f"C{j}", label=f"{_MODE_TEX[k]}, ln(R/L1) = {ell:.1f}")
+                ax.annotate(_MODE_TEX[k], (alphas[-1], cs[-1, j]), xytext=(3, 0), textcoords="offset points",
+                            fontsize=7, color=f"C{j}", va="center", annotation_clip=False)
     for m in builtin_materials():
         if m.in_001_table:
             for tag in ("e_crit1", "e_crit2", "e_crit3"):
@@ -168,46 +239,94 @@ def fig_critical_strains(outdir, quick=False):
                label="metallic-glass shear yield strain (Johnson-Samwer)")
     ax.set_yscale("log")
     ax.set_xlabel(r"$\alpha = 1 - c_t^2/c_l^2$")
-    ax.set_ylabel(r"critical strain $e_{xx}$")
-    ax.set_title("Critical strains: computed curves and 001's table")
-    ax.legend(fontsize=6.5, loc="upper left", bbox_to_anchor=(1.02, 1.0))
+    ax.set_ylabel(r"critical strain $e_{xx}$ of each mode")
+    ax.set_title("Critical strains by soft mode (published algebra): computed curves and 001's table")
+    ax.legend(fontsize=6.5, loc="upper left", bbox_to_anchor=(1.12, 1.0))
     return _save(fig, outdir, "critical_strains.png")
+
+
+_MODE_TEX = {"dilation": "dilation (e1)", "yy_minus_zz": "$e_{yy}-e_{zz}$ (e2)", "shear_yz": "$e_{yz}$ (e3)"}
+
+
+def fig_tensor_method(outdir, quick=False):
+    """Published (unweighted Zhou inverse) against tensor (Mandel) algebra."""
+    plt = _plt()
+    eps = np.linspace(0.001, 0.995, 250 if quick else 700)
+    fig, (a, b) = plt.subplots(1, 2, figsize=(10.5, 4.0))
+    for method, ls, lw in (("published", "-", 1.2), ("tensor", "--", 2.0)):
+        vals = av.soft_eigenvalues(eps, 0.7, ELL_TABLE, method)
+        for j, k in enumerate(av.SOFT_MODES):
+            a.plot(eps, vals[:, j], ls, lw=lw, color=f"C{j}", label=f"{_MODE_TEX[k]}, {method}")
+    a.axhline(0, color="k", lw=0.6)
+    for tag in ("eps1", "eps2", "eps3"):
+        a.axvline(_pub(f"001.alpha07.{tag}"), color="0.5", ls=":", lw=0.8)
+    a.set_ylim(-3, 3)
+    a.set_xlabel(r"eccentricity $\epsilon$")
+    a.set_ylabel(r"eigenvalue of $\chi^{-1}$ [$\rho c_t^2$]")
+    a.set_title("$\\alpha = 0.7$. Dashed (tensor) lies on solid (published) for dilation and $e_{yy}-e_{zz}$,\n"
+                "and tensor $e_{yz}$ (green dashed) lies on $e_{yy}-e_{zz}$ (orange)", fontsize=8)
+    a.plot([], [], ":", color="0.5", label="001's critical eccentricities")
+    a.legend(fontsize=6.3, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2)
+    alphas = np.linspace(0.56, 0.77, 8 if quick else 14)
+    for method, ls, lw in (("published", "-", 1.2), ("tensor", "--", 2.0)):
+        cs = np.array([[av.critical_strains(x, ELL_TABLE, method)[k] or np.nan for k in av.SOFT_MODES]
+                       for x in alphas], dtype=float)
+        for j, k in enumerate(av.SOFT_MODES):
+            b.plot(alphas, cs[:, j], ls, lw=lw, color=f"C{j}", label=f"{_MODE_TEX[k]}, {method}")
+    for m in builtin_materials():
+        if m.in_001_table:
+            for tag, mk in (("e_crit1", "o"), ("e_crit2", "s"), ("e_crit3", "^")):
+                b.plot(_pub(f"001.table.{m.name}.alpha"), _pub(f"001.table.{m.name}.{tag}"), "k" + mk, ms=3.5,
+                       mfc="none")
+    for tag, mk in (("e1", "o"), ("e2", "s"), ("e3", "^")):
+        b.plot([], [], "k" + mk, ms=3.5, mfc="none", label=f"001 table, {tag} (published)")
+    b.set_yscale("log")
+    b.set_xlabel(r"$\alpha = 1 - c_t^2/c_l^2$")
+    b.set_ylabel(r"critical strain $e_{xx}$")
+    b.set_title(f"ln(R/L1) = {ELL_TABLE:g}. Tensor e1, e2 lie on the published curves; tensor e3 = e2:\n"
+                "001's e3 column (triangles) has no tensor counterpart", fontsize=8)
+    b.legend(fontsize=6.3, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2)
+    fig.tight_layout()
+    return _save(fig, outdir, "tensor_method.png")
 
 
 def fig_flows(outdir, quick=False):
     plt = _plt()
-    fig, axs = plt.subplots(2, 2, figsize=(9.5, 7))
+    fig, axs = plt.subplots(2, 2, figsize=(11, 8.2))
     # (a) 6x6 super-block flow
     alpha = 0.7
     m = 2.0 * av.zhou_matrix_from_abcdef(av.abcdef(av.direction_averages_published(0.5), alpha))
     chi0 = 0.3 * np.linalg.inv(av.elastic_inverse_zhou(alpha))
     a = axs[0, 0]
-    for n0, mk in ((2, "o"), (8, "s")):
+    for n0, mk, ls, lw in ((2, "o", "-", 2.5), (8, "s", "--", 1.0)):
         f = rg.super_block_flow(chi0, m, n0, 20.0)
         ell = f.steps * math.log(n0)
         ev = np.array([np.linalg.eigvalsh(0.5 * (c + c.T)) for c in f.chi])
         evc = np.array([np.linalg.eigvalsh(0.5 * (c + c.T)) for c in f.closed_form])
-        a.plot(ell, ev[:, -1], mk, ms=3, label=f"iterated, N0 = {n0}")
-        a.plot(ell, evc[:, -1], "-", lw=0.8, label=f"closed form (3.8), N0 = {n0}")
+        a.plot(ell, ev[:, -1], mk, ms=3, mfc="none" if n0 == 8 else None, label=f"iterated, N0 = {n0}")
+        a.plot(ell, evc[:, -1], ls, lw=lw, alpha=0.6 if n0 == 2 else 1.0,
+               label=f"closed form (3.8), N0 = {n0}" + (" (the two closed forms coincide:\n depend on ln L only)"
+                                                        if n0 == 8 else ""))
     a.set_xlabel(r"$\ln(L_n/L_1)$")
-    a.set_ylabel(r"largest eigenvalue of $\chi$ [$\rho c_t^2$]")
+    a.set_ylabel(r"largest eigenvalue of $\chi$ [$1/(\rho c_t^2)$]")
     a.set_title(r"000 Eq. (3.7) vs (3.8): strained sample, $\epsilon = 0.5$")
-    a.legend()
+    a.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), fontsize=6.5, ncol=2)
     # (b) relaxation/resonance ratio
     b = axs[0, 1]
     for q0 in (-2.5, -2.0, -1.2, -0.8, -0.3, 0.5, 2.0):
         fl = rg.relaxation_resonance_flow(q0, 1.0, 2e-3, 1500)
         q = fl.ratio.astype(float)
         q[np.abs(q) > 6] = np.nan
-        b.plot(fl.steps, q, lw=1, label=f"q0 = {q0}")
+        b.plot(fl.steps, q, lw=1, label=f"{q0}")
     for y, lab in ((0, "stable: 0"), (-1, "unstable: -1"), (-2, "001 Eq. (3.4): -2")):
         b.axhline(y, color="k", ls=":" if y == -2 else "-", lw=0.6)
-        b.text(1500, y + 0.08, lab, ha="right", fontsize=7)
+        b.annotate(lab, (1.0, y), xycoords=("axes fraction", "data"), xytext=(3, -3), textcoords="offset points",
+                   fontsize=7, ha="left", annotation_clip=False)
     b.set_ylim(-4, 2.5)
     b.set_xlabel("RG step ($M\\chi_{res} = 2\\times10^{-3}$)")
     b.set_ylabel(r"$q = \chi_{rel}/\chi_{res}$")
     b.set_title("001 Eqs. (3.2)-(3.3): the ratio does not flow to -2")
-    b.legend(fontsize=6, ncol=2, loc="lower right")
+    b.legend(fontsize=6, ncol=1, loc="upper left", bbox_to_anchor=(1.25, 1.0), title="start $q_0$")
     # (c) Im chi ratio flow
     c = axs[1, 0]
     silica = next(mm for mm in builtin_materials() if mm.name == "a-SiO2")
@@ -219,7 +338,7 @@ def fig_flows(outdir, quick=False):
     c.set_xlabel(r"$\ln(L_n/L_1)$")
     c.set_ylabel(r"Im$\chi_l$/Im$\chi_t$")
     c.set_title("002 Eq. (4.1) iterated, Im chi(L1) = 0.5 (l), 0.2 (t)")
-    c.legend()
+    c.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=6.5)
     # (d) approach O(1/(|K| ell))
     d = axs[1, 1]
     kl = np.geomspace(0.3, 3e3, 60)
@@ -230,7 +349,7 @@ def fig_flows(outdir, quick=False):
     d.set_xlabel(r"$|K| \ln(R/L_1)$")
     d.set_ylabel(r"|ratio / ($c_l^2/c_t^2$) - 1|")
     d.set_title("002 Eq. (4.3): approach to Eq. (4.6) is O(1/(|K| ell))")
-    d.legend()
+    d.legend(loc="lower left", fontsize=6.5)
     fig.tight_layout()
     return _save(fig, outdir, "flows.png")
 
@@ -308,17 +427,16 @@ def fig_bl_phase_diagram(outdir, quick=False):
     ax.plot(r, tc, "k-", label=r"$k_BT_C = \max(J_c, J_s)/6$ (Eq. 25)")
     ax.fill_between(r, 0, tc, where=r <= 1, color="C0", alpha=0.3, label="shear order: 5-component Heisenberg")
     ax.fill_between(r, 0, tc, where=r >= 1, color="C1", alpha=0.3, label="compression order: Ising")
-    for m in builtin_materials():
-        if m.has_velocities:
-            x = ia.j_compr_over_j_shear(m.elasticity())
-            ax.plot(x, max(x, 1) / 6, "k.", ms=4)
-            ax.annotate(m.name, (x, max(x, 1) / 6), fontsize=5.5, rotation=60, xytext=(0, 3), textcoords="offset points")
+    pts = [(ia.j_compr_over_j_shear(m.elasticity()), m.name) for m in builtin_materials() if m.has_velocities]
+    px = np.array([p[0] for p in pts])
+    ax.plot(px, np.maximum(px, 1) / 6, "k.", ms=4)
     ax.axvline(1.0, color="0.4", ls=":", lw=0.8)
     ax.set_xlabel(r"$J_{compr}/J_{shear} = \frac{5}{2}K/(K+2\mu)$")
     ax.set_ylabel(r"$k_B T / J_{shear}$")
     ax.set_ylim(0, 0.4)
     ax.set_title("004 Fig. 4: mean-field phase diagram, built-in glasses marked")
-    ax.legend(loc="upper left", fontsize=6.5)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=6.5)
+    _place_labels(ax, px, np.maximum(px, 1) / 6, [p[1] for p in pts], fontsize=5.5)
     return _save(fig, outdir, "bl_fig4_phase_diagram.png")
 
 
@@ -340,7 +458,7 @@ def fig_bl_f_of_g(outdir, quick=False):
     ax.set_ylabel(r"$F/N$ [$k_BT$]")
     ax.set_ylim(-1, 16)
     ax.set_title("004 Fig. 5 recomputed")
-    ax.legend(loc="upper left", fontsize=7)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), fontsize=7, ncol=2)
     ins = ax.inset_axes([0.62, 0.12, 0.35, 0.3])
     gg = np.linspace(0.5, 8, 300)
     d2 = np.where(gg**2 < 6, 1.0, mf.f0_second_derivative(np.maximum(gg, math.sqrt(6) + 1e-9)))
@@ -355,26 +473,34 @@ def fig_bl_f_of_g(outdir, quick=False):
 def fig_meanfield_thermo(outdir, quick=False):
     plt = _plt()
     ts = np.linspace(0.02, 1.4, 60 if quick else 200) / 6
-    fig, (a, b) = plt.subplots(1, 2, figsize=(9.5, 3.6))
-    for jc, js, lab in ((0.83, 1.0, "silica-like, shear orders"), (1.5, 1.0, "J_c/J_s = 1.5, compression orders")):
+    fig, (a, b) = plt.subplots(1, 2, figsize=(9.5, 4.2))
+    styles = {"silica-like": dict(lw=4, alpha=0.45), "compr": dict(lw=1.2, ls="--")}
+    for jc, js, lab, key in ((0.83, 1.0, "silica-like ($J_c/J_s$ = 0.83), shear orders", "silica-like"),
+                             (1.5, 1.0, "$J_c/J_s$ = 1.5, compression orders", "compr")):
         tc = mf.curie_temperature(jc, js)
         st = [mf.mean_field_state(t * 6 * tc, jc, js) for t in ts]
-        a.plot(ts * 6, [s.m_compression for s in st], label=f"m_compression, {lab}")
-        a.plot(ts * 6, [s.m_shear for s in st], "--", label=f"m_shear, {lab}")
-        b.plot(ts * 6, [s.heat_capacity for s in st], label=lab)
+        ordered = "m_shear" if key == "silica-like" else "m_compression"
+        other = "m_compression" if key == "silica-like" else "m_shear"
+        col = "C0" if key == "silica-like" else "C1"
+        a.plot(ts * 6, [getattr(s, ordered) for s in st], color=col, **styles[key], label=f"{ordered}, {lab}")
+        a.plot(ts * 6, [getattr(s, other) for s in st], color=col, ls=":", lw=1, label=f"{other} = 0, {lab}")
+        b.plot(ts * 6, [s.heat_capacity for s in st], color=col, **styles[key], label=lab)
     a.set_xlabel(r"$T/T_C$")
     a.set_ylabel("order parameter")
-    a.legend(fontsize=6.5)
+    a.set_title("the two ordered curves coincide (same mean-field form in $T/T_C$),\nand so do the two zero curves",
+                fontsize=8)
+    a.legend(fontsize=6.5, loc="upper center", bbox_to_anchor=(0.5, -0.18))
     b.axhline(4.0, color="k", ls=":", lw=0.8, label="(n+2)/2 = 4")
     b.set_xlabel(r"$T/T_C$")
     b.set_ylabel(r"heat capacity per spin [$k_B$]")
-    b.set_title("mean-field jump is 4 $k_B$ in both sectors")
-    b.legend(fontsize=6.5)
+    b.set_title("mean-field jump is 4 $k_B$ in both sectors: the curves coincide", fontsize=8)
+    b.legend(fontsize=6.5, loc="upper center", bbox_to_anchor=(0.5, -0.18))
     fig.tight_layout()
     return _save(fig, outdir, "meanfield_thermodynamics.png")
 
 
-FIGURES = (fig_gamma_ratio, fig_avalanche_eigenvalues, fig_avalanche_methods, fig_critical_strains, fig_flows,
+FIGURES = (fig_gamma_ratio, fig_avalanche_eigenvalues, fig_avalanche_methods, fig_critical_strains, fig_tensor_method,
+           fig_flows,
            fig_ttls, fig_bl_single_site, fig_bl_free_energy_surface, fig_bl_phase_diagram, fig_bl_f_of_g,
            fig_meanfield_thermo)
 
