@@ -60,8 +60,9 @@ def test_file_carries_provenance(tmp_path):
     with h5py.File(tmp_path / "r.h5") as f:
         assert f.attrs["format"] == "tensorglass-mc" and f.attrs["status"] == "complete"
         assert json.loads(f.attrs["parameters"])["seed"] == 123
-        assert "state" in json.loads(f.attrs["generator_state"])
-        assert f["energy"].shape == (25,) and f["magnetisation"].shape == (25, 6)
+        assert f.attrs["n_chains"] == 4 and "state" in json.loads(f["chain3"].attrs["generator_state"])
+        assert f["chain0/energy"].shape == (25,) and f["chain0/magnetisation"].shape == (25, 6)
+        assert f["chain0/structure_shells"].shape == (25, 3, 6, 6)
         assert "energy_per_spin" in json.loads(f.attrs["summary"])
 
 
@@ -121,7 +122,7 @@ def _cli(args, env_dir):
 def test_cli_mc_run_json_and_resume(tmp_path):
     out = tmp_path / "run.h5"
     p = _cli(["mc", "run", "--model", "nn", "--components", "2", "--L", "4", "--T", "1.0", "--sweeps", "60",
-              "--seed", "3", "--out", str(out), "--json", "--no-progress"], tmp_path)
+              "--seed", "3", "--sampler", "metropolis", "--out", str(out), "--json", "--no-progress"], tmp_path)
     assert p.returncode == 0, p.stderr
     d = json.loads(p.stdout)
     for k in ("energy_per_spin", "specific_heat", "m_compression", "m_shear"):

@@ -61,7 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
     run = mcs.add_parser("run", help="run a chain into an HDF5 file (checkpointed)")
     run.add_argument("--model", required=True, help="bl6, elastic-dipole, coupled-blocks or nn")
     run.add_argument("--L", type=int, required=True, help="lattice edge (L^3 sites)")
-    run.add_argument("--T", type=_finite_float("--T"), required=True, help="temperature (k_B = 1, coupling units)")
+    run.add_argument("--T", type=_finite_float("--T"), help="temperature (k_B = 1, coupling units); "
+                     "or --temperatures")
     run.add_argument("--components", type=int, help="spin components for --model nn (default 3)")
     run.add_argument("--cl", type=_finite_float("--cl"), help="longitudinal velocity (bl6, coupled-blocks)")
     run.add_argument("--ct", type=_finite_float("--ct"), help="transverse velocity (bl6, coupled-blocks)")
@@ -76,6 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="Gaussian UV cutoff of the long-range kernels, lattice units (0: sharp zone edge)")
     run.add_argument("--k0", default="average", choices=("average", "zero"), help="k = 0 term (sample shape)")
     run.add_argument("--overrelax", type=int, default=0, help="over-relaxation sweeps per Metropolis sweep")
+    run.add_argument("--chains", type=int, default=4, help="independent chains (default 4; split-R-hat across them)")
+    run.add_argument("--temperatures", help="comma-separated temperatures: parallel tempering over them "
+                     "(replaces --T; one swap round per sweep)")
     for q_ in (run,):
         q_.add_argument("--checkpoint-every", type=_finite_float("--checkpoint-every"), default=120.0,
                         help="seconds between checkpoints")
@@ -186,15 +190,46 @@ def _print_mc(summary, as_json):
     if as_json:
         print(json.dumps(summary))
         return
+    if "replicas" in summary:  # parallel tempering
+        print(f"{summary['model']} L = {summary['L']}, parallel tempering over {len(summary['temperatures'])} "
+              f"temperatures, {summary['sweeps']} rounds; swap rates "
+              + ", ".join(f"{r:.2f}" for r in summary["swap_rates"]))
+        for rep in summary["replicas"]:
+            _print_mc_one(rep)
+    else:
+        _print_mc_one(summary)
+    for fl in summary.get("flags", []):
+        print(f"FLAG {fl['flag']}: {fl['message']}; remedy: {fl['remedy']}")
+    for w in summary.get("warnings", []):
+        print(f"warning: {w}", file=sys.stderr)
+
+
+def _print_mc_one(summary):
     def f(key):
         v = summary[key]
         return f"{v['mean']:.6g} +- {v['error']:.2g}"
+    sf = summary["structure_factor"]
     print(f"{summary['model']} L = {summary['L']}, T = {summary['temperature']}, sampler {summary['sampler']}, "
-          f"{summary['sweeps']} sweeps, acceptance {summary['acceptance']:.2f}, tau_int = {summary['tau_int']:.2f}")
-    for key in ("energy_per_spin", "specific_heat", "m_compression", "m_shear"):
-        print(f"  {key:16s} {f(key)}")
-    for w in summary.get("warnings", []):
-        print(f"warning: {w}", file=sys.stderr)
+          f"{summary['chains']} chain(s) x {summary['sweeps']} sweeps, acceptance {summary['acceptance']:.2f}, "
+          f"tau_int = {summary['tau_int']:.2f}, split-R-hat = {summary['r_hat']['max']:.3f}, "
+          f"Weiss T_c = {summary['t_c_weiss']:.4g}")
+    print(f"  ordering wave vector {[round(k, 4) for k in sf['ordering_wavevector']]} (shell {sf['ordering_shell']})")
+    keys = ["energy_per_spin", "specific_heat", "m_compression", "m_shear", "m_order", "chi_order", "binder_order",
+            "xi_over_L"] + (["compression_weight"] if "compression_weight" in summary else [])
+    for key in keys:
+        print(f"  {key:18s} {f(key)}")
+
+
+def _temperature_list(text):
+    from .errors import ParameterError
+    try:
+        temps = [float(t) for t in text.split(",") if t.strip()]
+    except ValueError:
+        temps = []
+    if len(temps) < 2 or not all(math.isfinite(t) and t > 0 for t in temps) or len(set(temps)) != len(temps):
+        raise ParameterError("--temperatures", text, "at least two distinct temperatures > 0, comma-separated",
+                             "e.g. --temperatures 0.10,0.12,0.14")
+    return temps
 
 
 def _cmd_mc(a):
@@ -206,12 +241,21 @@ def _cmd_mc(a):
         from .errors import ParameterError
         if (a.cl is None) != (a.ct is None):
             raise ParameterError("--ct" if a.ct is None else "--cl", None, "both --cl and --ct, or --poisson")
-        params = RunParameters(model=a.model, L=a.L, temperature=a.T, sweeps=a.sweeps, seed=a.seed,
-                               sampler=a.sampler, components=a.components, c_l=a.cl, c_t=a.ct, poisson=a.poisson,
-                               k0=a.k0, cutoff=a.cutoff, thermalize=a.thermalize,
+        temps = _temperature_list(a.temperatures) if a.temperatures is not None else None
+        if (a.T is None) == (temps is None):
+            raise ParameterError("--T", a.T, "exactly one of --T and --temperatures")
+        params = RunParameters(model=a.model, L=a.L, temperature=a.T if temps is None else temps[0], sweeps=a.sweeps,
+                               seed=a.seed, sampler=a.sampler, components=a.components, c_l=a.cl, c_t=a.ct,
+                               poisson=a.poisson, k0=a.k0, cutoff=a.cutoff, thermalize=a.thermalize,
                                overrelax=a.overrelax)
-        summary = run_monte_carlo(params, a.out, checkpoint_every=a.checkpoint_every, progress=not a.no_progress,
-                                  use_cache=not a.no_cache)
+        if temps is not None:
+            from .storage import run_tempering
+            summary = run_tempering(params, temps, a.out, progress=not a.no_progress, use_cache=not a.no_cache)
+        else:
+            if a.chains < 1:
+                raise ParameterError("--chains", a.chains, "an integer >= 1 (4 recommended, for split-R-hat)")
+            summary = run_monte_carlo(params, a.out, chains=a.chains, checkpoint_every=a.checkpoint_every,
+                                      progress=not a.no_progress, use_cache=not a.no_cache)
     _print_mc(summary, a.json)
     return 0
 
