@@ -28,7 +28,10 @@ Definitions (spins ``s_r``, unit n-vectors on N = L^3 sites,
   |delta| = 2 pi/L, with S = tr S(k) and S(k_ord + delta) averaged over the
   six neighbours k_ord +- 2 pi e_a / L (for k_ord = 0: the shell
   |k| = 2 pi/L, the usual formula, e.g. Cooper, Freedman & Preston, Nucl.
-  Phys. B 210, 210 (1982); Caracciolo et al.).  The trace includes the
+  Phys. B 210, 210 (1982); Caracciolo et al.).  Both S values are averaged
+  over the members of the ordering shell (a cubic orbit, where equilibrium
+  averages are equal), so xi does not depend on which member of the shell
+  a finite chain happens to order along.  The trace includes the
   components that never order (bl6's J(k) is a rank-3 projector), which add
   the same paramagnetic background to both S values: xi is then an
   underestimate of the ordering mode's length but keeps its crossing

@@ -1,10 +1,11 @@
 """The summary of one or several independent chains of one run.
 
 Every reported error uses the autocorrelation time of the series it is
-built from; the run's ``tau_int`` is the largest over the observables
-(energy, both magnetisations, the ordering-mode amplitude, lambda_max of S
-on the ordering shell and the two structure-factor values behind xi).
-Split-R-hat is computed for the same observables.  Flags (each
+built from; the run's ``tau_int`` is the largest over the symmetry-invariant
+observables (energy, the ordering-mode amplitude, lambda_max of S on the
+ordering shell, the two structure-factor values behind xi and, for bl6,
+the compression and shear magnetisations).  Split-R-hat is computed for
+every observable; its ``"max"`` and the flags use the invariant ones.  Flags (each
 ``{"flag", "message", "remedy"}``) mark chains that disagree (R-hat >
 1.05), a low acceptance (< 0.2), fewer than 100 tau_int of data per chain,
 and frozen chains (an exactly constant energy series or acceptance 0), which
@@ -80,9 +81,12 @@ def summarize_states(states, model, warn: bool = True, swap_rates=None) -> dict:
     rows = list(st.shells[order])
     tr_mean = np.mean([x.mean(axis=0) for x in trace], axis=0)
     i_ord = rows[int(np.argmax(tr_mean[rows]))]
-    nbrs = st.neighbours(i_ord)
-    s_ord = [x[:, i_ord] for x in trace]
-    s_nb = [x[:, nbrs].mean(axis=1) for x in trace]
+    # xi's ingredients averaged over the ordering shell (one cubic orbit) and over each member's six
+    # neighbours: the equilibrium averages are the same at every member, and the orbit average does not
+    # depend on which member a chain happens to order along
+    nbrs = [st.neighbours(i) for i in rows]
+    s_ord = [x[:, rows].mean(axis=1) for x in trace]
+    s_nb = [np.mean([x[:, nb].mean(axis=1) for nb in nbrs], axis=0) for x in trace]
     m_k = [mode_amplitude(x, st, order) for x in trace]
     mc_ = [np.abs(x[:, 0]) for x in mag]
     ms_ = [np.linalg.norm(x[:, 1:], axis=1) for x in mag] if n > 1 else None
@@ -93,9 +97,13 @@ def summarize_states(states, model, warn: bool = True, swap_rates=None) -> dict:
         series["m_shear"] = ms_
     stats = {k: chains_mean_with_error(v, k if k in ("energy_per_spin",) else None) for k, v in series.items()}
     tau_by = {k: s.tau_int for k, s in stats.items()}
-    tau = max(tau_by.values())
+    # the run's tau_int, R-hat and flags come from the observables invariant under the model's symmetry;
+    # the components 1 and 2..n are the compression and shear sectors only for bl6 (004's A3 basis), for the
+    # other models they are parts of a vector that may rotate freely without any physics being unconverged
+    invariant = [k for k in series if p.model == "bl6" or k not in ("m_compression", "m_shear")]
+    tau = max(tau_by[k] for k in invariant)
     r_hat = {k: split_r_hat(v) for k, v in series.items()}
-    finite = [r for r in r_hat.values() if not math.isnan(r)]
+    finite = [r_hat[k] for k in invariant if not math.isnan(r_hat[k])]
     r_hat["max"] = max(finite) if finite else float("nan")
 
     def chi(x):
@@ -163,7 +171,7 @@ def summarize_states(states, model, warn: bool = True, swap_rates=None) -> dict:
     out["chains"] = len(live)
     out["effective_samples"] = n_meas * len(live) / (2 * tau)
     if r_hat["max"] > R_HAT_MAX:
-        worst = max((k for k in r_hat if k != "max" and not math.isnan(r_hat[k])), key=lambda k: r_hat[k])
+        worst = max((k for k in invariant if not math.isnan(r_hat[k])), key=lambda k: r_hat[k])
         flags.append({"flag": "r_hat",
                       "message": f"the chains disagree: split-R-hat of {worst} = {r_hat[worst]:.3f} > {R_HAT_MAX}",
                       "remedy": "run longer (more --sweeps and --thermalize); if the chains sit in different "
@@ -173,7 +181,7 @@ def summarize_states(states, model, warn: bool = True, swap_rates=None) -> dict:
                       "message": f"acceptance {out['acceptance']:.3f} < {ACCEPTANCE_MIN}",
                       "remedy": "use another sampler (--sampler) or a smaller step; the error bars may be too small"})
     if n_meas < MIN_TAU_MULTIPLE * tau:
-        slow = max(tau_by, key=tau_by.get)
+        slow = max(invariant, key=tau_by.get)
         flags.append({"flag": "short_run",
                       "message": f"{n_meas} measurements per chain are {n_meas / tau:.1f} tau_int of {slow} "
                                  f"(tau_int = {tau:.1f}); fewer than {MIN_TAU_MULTIPLE}",
