@@ -55,8 +55,6 @@ def test_planted_spin_wave_is_the_ordering_mode(m, n, shell):
 
 def test_ferromagnet_gives_m_order_one_and_m_k_is_bounded():
     L, n = 4, 3
-    p = mc.RunParameters("nn", L, 1.0, 10, 1, sampler="metropolis", components=n)
-    model = p.build()
     rng = np.random.default_rng(0)
     s = rng.normal(size=(L, L, L, n))
     s /= np.linalg.norm(s, axis=-1, keepdims=True)

@@ -12,7 +12,6 @@ from scipy import signal, stats
 import tensorglass.montecarlo as mc
 from tensorglass.montecarlo._run import record
 from tensorglass.montecarlo._stats import autocorrelation, chains_mean_with_error
-from tensorglass.montecarlo._summary import summarize_states
 
 P_MIN = 0.01
 

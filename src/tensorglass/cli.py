@@ -1,4 +1,4 @@
-"""Command line: ``tensorglass {reproduce, predict, materials}``.
+"""Command line: ``tensorglass {reproduce, predict, materials, mc, sweep, study}``.
 
 Bad input gives a one-line error naming the parameter, its value and the
 allowed range, and exit status 2, without a traceback.
@@ -108,6 +108,17 @@ def build_parser() -> argparse.ArgumentParser:
     scol = sws.add_parser("collect", help="write the store as one NetCDF or CSV file")
     scol.add_argument("store")
     scol.add_argument("--to", required=True, help="output file, .nc or .csv")
+
+    st = sub.add_parser("study", help="studies beyond the papers (Monte Carlo on the sweep engine)")
+    st.add_argument("name", help="the study: bl-phase (Bevzenko-Lubchenko phase diagram) or blocks "
+                    "(a simulation test of the coupled-block renormalisation)")
+    st.add_argument("--out", required=True, help="output directory: study.html/.md, figures/, data.nc, results.json")
+    st.add_argument("--quick", action="store_true", help="small lattices, the qualitative picture (< 15 min on 2 cores)")
+    st.add_argument("--store", help="sweep store to resume from (default: OUT/store)")
+    st.add_argument("--scheduler", help="address of an existing Dask scheduler (default: a local cluster)")
+    st.add_argument("--workers", type=int, help="local worker processes (default 2)")
+    st.add_argument("--force", action="store_true", help="rewrite a finished study in --out")
+    st.add_argument("--no-progress", action="store_true")
 
     m = sub.add_parser("materials", help="list the built-in materials (or a materials file)")
     m.add_argument("--materials-file", help="CSV with header name,c_l,c_t[,rho]")
@@ -285,12 +296,21 @@ def _cmd_sweep(a):
     return 0 if st["failed"] == 0 else 1
 
 
+def _cmd_study(a):
+    from .studies import run_study
+    summary = run_study(a.name, out=a.out, quick=a.quick, store=a.store, scheduler=a.scheduler, workers=a.workers,
+                        force=a.force, progress=not a.no_progress)
+    print(f"wrote {a.out}/study.html, study.md, figures/, data.nc, results.json"
+          + (f": {summary['headline']}" if summary.get("headline") else ""))
+    return 0
+
+
 def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         return {"reproduce": _cmd_reproduce, "predict": _cmd_predict, "materials": _cmd_materials,
-                "mc": _cmd_mc, "sweep": _cmd_sweep}[args.command](args)
+                "mc": _cmd_mc, "sweep": _cmd_sweep, "study": _cmd_study}[args.command](args)
     except TensorglassError as exc:
         msg = str(exc)
         name = getattr(exc, "name", None)

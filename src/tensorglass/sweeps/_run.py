@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import hashlib
 
-from ._compute import evaluate_point
-from ._spec import SpecError, load_spec
+from ._compute import TARGETS, evaluate_point
+from ._spec import SpecError, SweepSpec, load_spec
 from ._store import SweepStore
 
 
@@ -20,8 +20,10 @@ def run_sweep(spec_path, store_path, scheduler: str | None = None, workers: int 
     result arrives, so a killed worker or Ctrl-C loses only points in
     flight.  ``max_points`` stops after that many new points (for tests).
     ``assemble=False`` skips rebuilding ``dataset.nc`` at the end (``sweep
-    collect`` or the next run does it).  Returns the store status."""
-    spec = load_spec(spec_path)
+    collect`` or the next run does it).  ``spec_path`` may also be a
+    :class:`SweepSpec` built in Python (the studies do this).  Returns the
+    store status."""
+    spec = spec_path if isinstance(spec_path, SweepSpec) else load_spec(spec_path)
     store = SweepStore(store_path)
     store.initialise(spec, force=force)
     points = spec.points()
@@ -62,7 +64,7 @@ def _compute(spec, store, points, seeds, todo, scheduler, workers, progress, cli
     token = hashlib.sha1(spec.canonical().encode()).hexdigest()[:10]
     futures = {}
     for i in todo:
-        fut = client.submit(evaluate_point, spec.compute, {**spec.fixed, **points[i]}, seeds[i], spec.outputs,
+        fut = client.submit(evaluate_point, TARGETS.get(spec.compute, spec.compute), {**spec.fixed, **points[i]}, seeds[i], spec.outputs,
                             key=f"tensorglass-point-{token}-{i}", pure=False)
         futures[fut] = i
     bar = _bar(len(todo), progress)

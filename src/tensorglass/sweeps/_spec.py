@@ -39,6 +39,29 @@ PARAMETERS = {
 }
 
 
+def register_compute(name: str, target: str, parameters: dict, outputs: dict, with_errors=()) -> None:
+    """Make a new kind of sweep point available (used by :mod:`tensorglass.studies`).
+
+    ``target`` is ``"tensorglass.module:function"``; the function takes
+    ``(params: dict, seed: int)`` and returns a dict with every name of
+    ``outputs`` (and ``name + "_error"`` for those in ``with_errors``), plus
+    an optional ``"_extra"`` dict of non-scalar results (JSON-able), which is
+    kept in the point record.  ``outputs`` maps names to units."""
+    from ._compute import OUTPUTS, TARGETS, WITH_ERRORS
+    if not target.startswith("tensorglass.") or ":" not in target:
+        raise ValueError(f"target {target!r}: need 'tensorglass.module:function'")
+    PARAMETERS[name] = dict(parameters)
+    OUTPUTS[name] = dict(outputs)
+    TARGETS[name] = target
+    WITH_ERRORS.update(with_errors)
+
+
+def _known_computes():
+    if not set(PARAMETERS) - set(COMPUTES):
+        import tensorglass.studies  # noqa: F401  (registers the studies' kinds of point)
+    return tuple(PARAMETERS)
+
+
 class SpecError(TensorglassError, ValueError):
     """A sweep specification that cannot be run."""
 
@@ -143,8 +166,8 @@ def parse_spec(raw: dict, origin: str = "spec") -> SweepSpec:
     if extra:
         raise SpecError(f"{origin}: unknown keys {sorted(extra)}; allowed: {sorted(allowed_top)}")
     compute = raw.get("compute")
-    if compute not in COMPUTES:
-        raise SpecError(f"{origin}: compute = {compute!r} is not allowed; need one of {', '.join(COMPUTES)}")
+    if compute not in _known_computes():
+        raise SpecError(f"{origin}: compute = {compute!r} is not allowed; need one of {', '.join(_known_computes())}")
     seed = raw.get("seed", 0)
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise SpecError(f"{origin}: seed = {seed!r} is not allowed; need an integer >= 0")

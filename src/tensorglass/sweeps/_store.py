@@ -113,7 +113,7 @@ class SweepStore:
         outputs = []
         for o in spec.outputs:
             outputs.append(o)
-            if spec.compute == "mc" and o in WITH_ERRORS:
+            if spec.compute != "predict" and o in WITH_ERRORS:
                 outputs.append(o + "_error")
         data = {o: np.full(len(points), np.nan) for o in outputs}
         status = np.array(["missing"] * len(points), dtype=object)
