@@ -80,6 +80,10 @@ def test_foreign_and_corrupted_files(tmp_path):
     run_monte_carlo(_params(), tmp_path / "good.h5", progress=False)
     data = (tmp_path / "good.h5").read_bytes()
     (tmp_path / "truncated.h5").write_bytes(data[: len(data) // 3])
+    with h5py.File(tmp_path / "old.h5", "w") as f:   # format 1 (one chain, no structure factor)
+        f.attrs["format"], f.attrs["format_version"] = "tensorglass-mc", 1
+    with pytest.raises(MCFileError, match="format version 1 is not supported"):
+        load_run(tmp_path / "old.h5")
     for name in ("text.h5", "foreign.h5", "truncated.h5", "missing.h5"):
         with pytest.raises(MCFileError) as exc:
             load_run(tmp_path / name)

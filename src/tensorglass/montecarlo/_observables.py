@@ -46,7 +46,7 @@ Definitions (spins ``s_r``, unit n-vectors on N = L^3 sites,
   Eqs. (18)-(20) this is the lattice version of 004 Eq. (24)'s
   k_B T_Curie = max(J)/6.
 
-Everything here is numpy; nothing draws random numbers.
+Everything here is numpy/scipy; nothing draws random numbers.
 """
 
 from __future__ import annotations
@@ -55,6 +55,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import fft as sfft
 
 #: |m|^2 of the recorded shells: k = 0, |k| = 2 pi/L, sqrt(2) 2 pi/L
 SHELL_NORMS = (0, 1, 2)
@@ -126,11 +127,16 @@ def _canonical(m):
 
 
 def spin_fourier(spins, L: int, st: Stencil):
-    """``s(k)`` on the stencil: (K, n) complex, from one FFT of the (L, L, L, n) spins."""
+    """``s(k)`` on the stencil: (K, n) complex, from one real FFT of the
+    (L, L, L, n) spins (``s(-k) = s(k)^*`` gives the other half)."""
     n = spins.shape[-1]
-    sk = np.fft.fftn(np.asarray(spins, float).reshape(L, L, L, n), axes=(0, 1, 2))
+    sk = sfft.rfftn(np.asarray(spins, float).reshape(L, L, L, n), axes=(0, 1, 2))
     idx = np.mod(st.m, L)
-    return sk[idx[:, 0], idx[:, 1], idx[:, 2]]
+    flip = idx[:, 2] > L // 2
+    idx[flip] = np.mod(-st.m[flip], L)
+    out = sk[idx[:, 0], idx[:, 1], idx[:, 2]]
+    out[flip] = np.conj(out[flip])
+    return out
 
 
 def measure(spins, L: int, st: Stencil):
