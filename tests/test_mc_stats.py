@@ -10,6 +10,7 @@ import pytest
 from scipy import signal, stats
 
 import tensorglass.montecarlo as mc
+from tensorglass.errors import ParameterError
 from tensorglass.montecarlo._run import record
 from tensorglass.montecarlo._stats import autocorrelation, chains_mean_with_error
 
@@ -200,3 +201,25 @@ def test_cli_prints_flags_and_json_carries_them(tmp_path):
         args = [a for a in base if a not in ("--T", "1.0")] if bad[0] == "--temperatures" else base
         r = _cli(args + bad + ["--out", str(tmp_path / "d.h5")], tmp_path)
         assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr
+
+
+def test_chains_of_different_runs_are_not_pooled(nn3):
+    p, model = nn3
+    from dataclasses import replace
+    a = _fake_state(p, model, np.random.default_rng(1).normal(size=50), 1)
+    b = _fake_state(replace(p, temperature=2.0), model, np.random.default_rng(2).normal(size=50), 2)
+    with pytest.raises(ParameterError):
+        mc.summarize_chains([a, b], model, warn=False)
+
+
+def test_sweep_point_runs_chains_and_reports_the_order_parameters():
+    from tensorglass.sweeps._compute import OUTPUTS, WITH_ERRORS, evaluate_point
+    rec = evaluate_point("mc", {"model": "nn", "components": 2, "L": 3, "temperature": 1.0, "sweeps": 40,
+                                "sampler": "metropolis", "chains": 2}, 5, tuple(OUTPUTS["mc"]))
+    res = rec["result"]
+    assert set(OUTPUTS["mc"]) <= set(res)
+    for o in WITH_ERRORS:
+        assert o + "_error" in res
+    assert res["t_c_weiss"] == pytest.approx(3.0) and res["ordering_shell"] == 0 and res["n_flags"] >= 1
+    assert np.isnan(res["compression_weight"])     # bl6 only
+    assert "short_run" in [f["flag"] for f in rec["extra"]["flags"]]

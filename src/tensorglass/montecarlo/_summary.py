@@ -49,6 +49,10 @@ def summarize_states(states, model, warn: bool = True, swap_rates=None) -> dict:
     """Observables with error bars, tau_int per observable, split-R-hat and
     flags from one or more chains of the same run parameters."""
     p = states[0].params
+    for st in states[1:]:
+        if st.params != p:
+            raise ParameterError("states", "chains of different runs", "chains of one run (equal RunParameters)",
+                                 f"{st.params} differs from {p}")
     beta = 1.0 / p.temperature
     n_sites, n, L = model.n_sites, model.n_components, model.L
     lengths = [len(s.energy) for s in states]
