@@ -223,3 +223,22 @@ def test_sweep_point_runs_chains_and_reports_the_order_parameters():
     assert res["t_c_weiss"] == pytest.approx(3.0) and res["ordering_shell"] == 0 and res["n_flags"] >= 1
     assert np.isnan(res["compression_weight"])     # bl6 only
     assert "short_run" in [f["flag"] for f in rec["extra"]["flags"]]
+
+
+@pytest.mark.slow
+def test_o3_at_beta_c_against_the_independent_wolff_reference():
+    """nn O(3), L = 8, beta_c = 0.693001: energy and the Binder ratio of the
+    k = 0 ordering mode (U4 = <m^4>/<m^2>^2, m = |sum s|/N) from 4 Metropolis
+    chains agree with ../shared/reference/on_model_wolff.txt (|z| < 3 with the
+    reported error bars; the reference is a single-cluster code written apart
+    from tensorglass)."""
+    e_ref, e_err, u_ref, u_err = -1.05111, 0.00030, 1.1327, 0.0008
+    p = mc.RunParameters("nn", 8, 1 / 0.693001, 900, 11, sampler="metropolis", components=3, overrelax=1,
+                         thermalize=150)
+    model = p.build()
+    out = mc.summarize_chains(mc.run_chains(p, 4, model=model), model, warn=False)
+    assert out["structure_factor"]["ordering_shell"] == 0
+    e, u = out["energy_per_spin"], out["binder_order"]
+    assert abs(e["mean"] - e_ref) < 3 * np.hypot(e["error"], e_err)
+    assert abs(u["mean"] - u_ref) < 3 * np.hypot(u["error"], u_err)
+    assert out["r_hat"]["max"] < 1.1
