@@ -75,11 +75,13 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--thermalize", type=int, default=0, help="sweeps discarded before measuring")
     run.add_argument("--cutoff", type=_finite_float("--cutoff"), default=1.0,
                      help="Gaussian UV cutoff of the long-range kernels, lattice units (0: sharp zone edge)")
-    run.add_argument("--k0", default="average", choices=("average", "zero"), help="k = 0 term (sample shape)")
+    run.add_argument("--k0", default="average", choices=("average", "zero"),
+                     help="k = 0 term (sample shape): average = angular average of the long-wavelength J(khat) "
+                     "(a sphere); zero = no uniform-mode coupling (tin-foil); nn always uses its J(0)")
     run.add_argument("--overrelax", type=int, default=0, help="over-relaxation sweeps per Metropolis sweep")
     run.add_argument("--chains", type=int, default=4, help="independent chains (default 4; split-R-hat across them)")
     run.add_argument("--temperatures", help="comma-separated temperatures: parallel tempering over them "
-                     "(replaces --T; one swap round per sweep)")
+                     "(replaces --T and --chains; one swap round per sweep; not resumable)")
     for q_ in (run,):
         q_.add_argument("--checkpoint-every", type=_finite_float("--checkpoint-every"), default=120.0,
                         help="seconds between checkpoints")
