@@ -158,3 +158,32 @@ def test_cli_mc_resume_bad_file(tmp_path):
     (tmp_path / "x.h5").write_text("junk")
     p = _cli(["mc", "resume", str(tmp_path / "x.h5")], tmp_path)
     assert p.returncode == 2 and "corrupted" in p.stderr and "Traceback" not in p.stderr
+
+
+def test_interrupted_tempering_resumes_bit_identically(tmp_path, monkeypatch):
+    from tensorglass.storage import run_tempering
+    p = RunParameters("nn", 3, 1.0, 40, 8, sampler="metropolis", components=3, thermalize=5)
+    temps = [1.0, 1.3, 1.7]
+    ref = run_tempering(p, temps, tmp_path / "a.h5", progress=False)
+    real_bar = _mc_files._bar
+
+    def interrupting_bar(total, enabled):
+        count = {"n": 0}
+
+        def step(k):
+            if k is not None:
+                count["n"] += k
+                if count["n"] == 17:
+                    os.kill(os.getpid(), signal.SIGINT)
+        return step
+    monkeypatch.setattr(_mc_files, "_bar", interrupting_bar)
+    with pytest.raises(KeyboardInterrupt):
+        run_tempering(p, temps, tmp_path / "b.h5", progress=False)
+    assert [st.sweep for st in load_chains(tmp_path / "b.h5")] == [17, 17, 17]
+    monkeypatch.setattr(_mc_files, "_bar", real_bar)
+    resumed = run_monte_carlo(resume_from=tmp_path / "b.h5", progress=False)   # `mc resume` finds the tempering
+    assert resumed["swap_rates"] == ref["swap_rates"]
+    for x, y in zip(load_chains(tmp_path / "a.h5"), load_chains(tmp_path / "b.h5")):
+        assert x.params.temperature == y.params.temperature
+        assert np.array_equal(x.coords, y.coords) and np.array_equal(np.array(x.energy), np.array(y.energy))
+    assert [r["energy_per_spin"] for r in resumed["replicas"]] == [r["energy_per_spin"] for r in ref["replicas"]]

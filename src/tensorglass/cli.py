@@ -81,7 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--overrelax", type=int, default=0, help="over-relaxation sweeps per Metropolis sweep")
     run.add_argument("--chains", type=int, default=4, help="independent chains (default 4; split-R-hat across them)")
     run.add_argument("--temperatures", help="comma-separated temperatures: parallel tempering over them "
-                     "(replaces --T and --chains; one swap round per sweep; not resumable)")
+                     "(replaces --T and --chains; one swap round per sweep)")
     for q_ in (run,):
         q_.add_argument("--checkpoint-every", type=_finite_float("--checkpoint-every"), default=120.0,
                         help="seconds between checkpoints")

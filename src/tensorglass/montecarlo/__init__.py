@@ -26,10 +26,12 @@ from ._models import (
 )
 from ._run import (
     SAMPLERS,
+    Exchange,
     RunParameters,
     RunState,
     advance,
     new_state,
+    new_tempering,
     parallel_tempering,
     run_finite_states,
     run_mean_field,
@@ -51,7 +53,7 @@ __all__ = [
     "LatticeKernel", "direct_lattice_sum", "ewald_image_sum", "full_fourier", "k_grid", "kernel_from_fourier",
     "lattice_energy", "local_fields", "MODELS", "SpinModel", "bl6_model", "build_model", "coupled_blocks_model",
     "custom_model", "elastic_dipole_model", "nn_model", "SAMPLERS", "RunParameters", "RunState", "advance",
-    "new_state", "parallel_tempering", "run_finite_states", "run_mean_field", "summarize", "ShortRunWarning",
+    "new_state", "parallel_tempering", "Exchange", "new_tempering", "run_finite_states", "run_mean_field", "summarize", "ShortRunWarning",
     "Stats", "integrated_autocorrelation_time", "jackknife", "mean_with_error", "FrozenChainError", "split_r_hat",
     "structure_factor_direct", "weiss_temperature", "DEFAULT_CHAINS", "chain_seeds", "new_chains", "run_chains",
     "summarize_chains",

@@ -227,40 +227,65 @@ def run_mean_field(n_spins: int, temperature: float, j_compr: float, j_shear: fl
     return np.array(mc), np.array(ms)
 
 
+@dataclass
+class Exchange:
+    """State of the replica exchange itself (checkpointable): the swap
+    generator, swaps accepted and tried per neighbouring pair, rounds done."""
+
+    rng: np.random.Generator
+    accepted: np.ndarray
+    tried: np.ndarray
+    rounds: int = 0
+
+    def rates(self):
+        return self.accepted / np.maximum(self.tried, 1)
+
+
+def new_tempering(params_list, model: SpinModel, seed: int):
+    """Fresh replicas and exchange: the swap generator is PCG64 of the first
+    child of ``SeedSequence(seed)``, replica i's of child i + 1."""
+    children = np.random.SeedSequence(seed).spawn(len(params_list) + 1)
+    states = [new_state(p, model, seed_sequence=c) for p, c in zip(params_list, children[1:])]
+    return states, Exchange(np.random.Generator(np.random.PCG64(children[0])), np.zeros(len(states) - 1),
+                            np.zeros(len(states) - 1))
+
+
 def parallel_tempering(params_list, model: SpinModel, rounds: int, sweeps_per_round: int = 1, seed: int = 0,
-                       states=None, on_round=None):
+                       states=None, exchange: Exchange | None = None, on_round=None, stop=None):
     """Replica exchange over the temperatures of ``params_list`` (same model,
     sampler and seed base): each round advances every replica, then proposes
-    swaps of neighbouring temperatures with probability
-    ``min(1, exp((beta_i - beta_j)(E_i - E_j)))``, E the total energy after
-    the round (thermalisation sweeps included).  The replicas' generators
-    come from ``SeedSequence(seed).spawn`` (independent streams), unless
-    ``states`` are given.  Returns the replica states (index = temperature
-    slot) and the swap acceptance per pair.  ``on_round()`` is called after
-    every round (progress)."""
+    swaps of neighbouring temperatures (even pairs on even rounds, odd pairs
+    on odd rounds) with probability ``min(1, exp((beta_i - beta_j)(E_i - E_j)))``,
+    E the total energy after the round (thermalisation sweeps included).
+    The replicas' and the swaps' generators come from
+    ``SeedSequence(seed).spawn`` (independent streams), unless ``states`` and
+    ``exchange`` are given (a resumed run: both are continued in place).
+    ``on_round()`` is called after every round; ``stop()`` returning True
+    ends the loop after a complete round.  Returns the replica states (index
+    = temperature slot) and the swap acceptance per pair."""
     if states is None:
-        children = np.random.SeedSequence(seed).spawn(len(params_list) + 1)
-        states = [new_state(p, model, seed_sequence=c) for p, c in zip(params_list, children[1:])]
-        rng = np.random.Generator(np.random.PCG64(children[0]))
-    else:
-        rng = np.random.Generator(np.random.PCG64(seed))
+        states, fresh = new_tempering(params_list, model, seed)
+        exchange = fresh if exchange is None else exchange
+    elif exchange is None:
+        exchange = Exchange(np.random.Generator(np.random.PCG64(seed)), np.zeros(len(states) - 1),
+                            np.zeros(len(states) - 1))
     betas = np.array([1.0 / p.temperature for p in params_list])
-    acc = np.zeros(len(states) - 1)
-    tried = np.zeros(len(states) - 1)
-    for r in range(rounds):
+    for _ in range(rounds):
         for st in states:
             advance(st, model, sweeps_per_round)
-        start = r % 2
-        for i in range(start, len(states) - 1, 2):
+        for i in range(exchange.rounds % 2, len(states) - 1, 2):
             e_i, e_j = states[i].last_energy, states[i + 1].last_energy
-            tried[i] += 1
-            if rng.random() < math.exp(min(0.0, (betas[i] - betas[i + 1]) * (e_i - e_j))):
+            exchange.tried[i] += 1
+            if exchange.rng.random() < math.exp(min(0.0, (betas[i] - betas[i + 1]) * (e_i - e_j))):
                 states[i].coords, states[i + 1].coords = states[i + 1].coords, states[i].coords
                 states[i].last_energy, states[i + 1].last_energy = e_j, e_i
-                acc[i] += 1
+                exchange.accepted[i] += 1
+        exchange.rounds += 1
         if on_round is not None:
             on_round()
-    return states, acc / np.maximum(tried, 1)
+        if stop is not None and stop():
+            break
+    return states, exchange.rates()
 
 
 def run_finite_states(model: SpinModel, vectors, site_energies, temperature, sweeps, seed, thermalize=100):

@@ -9,8 +9,9 @@ attributes ``generator_state`` (JSON), ``sweep``, ``accepted``,
 ``attempted``, ``last_energy`` and datasets ``coords``, ``energy`` (per
 spin, per measured sweep), ``magnetisation``, ``structure_shells``
 (shell-averaged S(k), per measured sweep) and ``structure_trace`` (tr S(k)
-on the stencil).  A parallel-tempering run stores one group per temperature
-and the attribute ``temperatures``.
+on the stencil).  A parallel-tempering run stores one group per temperature,
+the attribute ``temperatures`` and the exchange's state (``exchange_*``:
+swap generator, swaps accepted and tried, rounds done).
 """
 
 from __future__ import annotations
@@ -30,10 +31,12 @@ from .. import __version__
 from ..errors import ParameterError, TensorglassError
 from ..montecarlo import (
     DEFAULT_CHAINS,
+    Exchange,
     RunParameters,
     RunState,
     advance,
     new_chains,
+    new_tempering,
     parallel_tempering,
     summarize_chains,
 )
@@ -48,7 +51,7 @@ class MCFileError(TensorglassError, ValueError):
     """A Monte Carlo file or checkpoint that cannot be used."""
 
 
-def save_run(path, states, summary: dict | None = None, temperatures=None) -> None:
+def save_run(path, states, summary: dict | None = None, temperatures=None, exchange=None) -> None:
     """Write the complete state of one chain or a list of chains atomically
     (temporary file + os.replace)."""
     import h5py
@@ -68,6 +71,11 @@ def save_run(path, states, summary: dict | None = None, temperatures=None) -> No
             f.attrs["units"] = "energy per spin in units of the coupling scale of J(k); k_B = 1"
             if temperatures is not None:
                 f.attrs["temperatures"] = np.asarray(temperatures, float)
+            if exchange is not None:
+                f.attrs["exchange_generator_state"] = json.dumps(exchange.rng.bit_generator.state)
+                f.attrs["exchange_accepted"] = exchange.accepted
+                f.attrs["exchange_tried"] = exchange.tried
+                f.attrs["exchange_rounds"] = exchange.rounds
             if summary is not None:
                 f.attrs["summary"] = json.dumps(summary)
             n = states[0].coords.shape[-1]
@@ -133,6 +141,22 @@ def load_chains(path) -> list[RunState]:
     return states
 
 
+def _load_exchange(path):
+    import h5py
+    try:
+        with h5py.File(path, "r") as f:
+            if "temperatures" not in f.attrs:
+                return None, None
+            rng = np.random.Generator(np.random.PCG64())
+            rng.bit_generator.state = json.loads(f.attrs["exchange_generator_state"])
+            ex = Exchange(rng, np.array(f.attrs["exchange_accepted"], float), np.array(f.attrs["exchange_tried"], float),
+                          int(f.attrs["exchange_rounds"]))
+            return [float(t) for t in f.attrs["temperatures"]], ex
+    except (OSError, KeyError, ValueError, TypeError) as exc:
+        raise MCFileError(f"{path} is corrupted or not a tensorglass Monte Carlo checkpoint "
+                          f"({exc.__class__.__name__}: {exc})") from None
+
+
 def load_run(path) -> RunState:
     """The first chain of a file (see :func:`load_chains` for all of them)."""
     return load_chains(path)[0]
@@ -166,12 +190,11 @@ def run_monte_carlo(params: RunParameters | None = None, out=None, *, chains: in
     the checkpoint and raises KeyboardInterrupt."""
     if resume_from is not None:
         states = load_chains(resume_from)
+        if _load_exchange(resume_from)[0] is not None:
+            return run_tempering(resume_from=resume_from, out=out, checkpoint_every=checkpoint_every,
+                                 progress=progress, use_cache=use_cache)
         params = states[0].params
         out = Path(resume_from) if out is None else Path(out)
-        with _h5(resume_from) as f:
-            if "temperatures" in f.attrs:
-                raise MCFileError(f"{resume_from} is a parallel-tempering run; those are not resumable: "
-                                  "rerun it with `tensorglass mc run --temperatures`")
     else:
         states = None
         out = Path(out)
@@ -215,28 +238,60 @@ def run_monte_carlo(params: RunParameters | None = None, out=None, *, chains: in
     return summary
 
 
-def run_tempering(params: RunParameters, temperatures, out, *, progress=True, use_cache=True) -> dict:
+def run_tempering(params: RunParameters | None = None, temperatures=None, out=None, *, resume_from=None,
+                  checkpoint_every=120.0, progress=True, use_cache=True) -> dict:
     """Replica exchange (:func:`tensorglass.montecarlo.parallel_tempering`)
     over ``temperatures``, one swap round per sweep, seeded from
-    ``params.seed``; writes every replica to ``out`` and returns
-    ``{"temperatures", "swap_rates", "replicas": [summary per temperature], "flags"}``.
-    Not checkpointed: an interrupted tempering run starts again."""
-    temps = [float(t) for t in temperatures]
-    if len(temps) < 2 or any(not (t > 0) for t in temps) or len(set(temps)) != len(temps):
-        raise ParameterError("temperatures", temperatures, "at least two distinct temperatures > 0",
-                             "e.g. --temperatures 0.10,0.12,0.14")
-    temps = sorted(temps)
-    out = Path(out)
+    ``params.seed``; checkpointed like :func:`run_monte_carlo` (every
+    ``checkpoint_every`` seconds and on Ctrl-C; ``resume_from`` continues
+    bit-identically).  Returns ``{"temperatures", "swap_rates", "replicas":
+    [summary per temperature], "flags", ...}``."""
+    if resume_from is not None:
+        states = load_chains(resume_from)
+        temps, exchange = _load_exchange(resume_from)
+        params = replace(states[0].params, temperature=temps[0])
+        out = Path(resume_from) if out is None else Path(out)
+    else:
+        temps = [float(t) for t in temperatures]
+        if len(temps) < 2 or any(not (t > 0) for t in temps) or len(set(temps)) != len(temps):
+            raise ParameterError("temperatures", temperatures, "at least two distinct temperatures > 0",
+                                 "e.g. --temperatures 0.10,0.12,0.14")
+        temps = sorted(temps)
+        states = exchange = None
+        out = Path(out)
     if not out.parent.exists() or not os.access(out.parent, os.W_OK):
         raise MCFileError(f"--out = {str(out)!r} is not allowed: need a file in a writable directory")
     model = cached_model(params, use_cache)
     plist = [replace(params, temperature=t) for t in temps]
-    bar = _bar(params.sweeps, progress)
+    if states is None:
+        states, exchange = new_tempering(plist, model, params.seed)
+    remaining = params.sweeps - exchange.rounds
+    interrupted = {"flag": False}
+
+    def on_sigint(signum, frame):
+        interrupted["flag"] = True
+
+    old = signal.signal(signal.SIGINT, on_sigint) if _main_thread() else None
+    bar = _bar(remaining, progress)
+    last = {"t": time.monotonic()}
+
+    def on_round():
+        bar(1)
+        if time.monotonic() - last["t"] >= checkpoint_every:
+            save_run(out, states, temperatures=temps, exchange=exchange)
+            last["t"] = time.monotonic()
     try:
-        states, rates = parallel_tempering(plist, model, rounds=params.sweeps, seed=params.seed,
-                                           on_round=lambda: bar(1))
+        if remaining > 0:
+            parallel_tempering(plist, model, rounds=remaining, states=states, exchange=exchange, on_round=on_round,
+                               stop=lambda: interrupted["flag"])
     finally:
         bar(None)
+        if old is not None:
+            signal.signal(signal.SIGINT, old)
+    if exchange.rounds < params.sweeps:
+        save_run(out, states, temperatures=temps, exchange=exchange)
+        raise KeyboardInterrupt(f"stopped at round {exchange.rounds} of {params.sweeps}; checkpoint written to {out}")
+    rates = exchange.rates()
     replicas = [_finish([st], model, out) for st in states]
     flags = []
     for t, r in zip(zip(temps, temps[1:]), rates):
@@ -249,13 +304,8 @@ def run_tempering(params: RunParameters, temperatures, out, *, progress=True, us
                "sweeps": params.sweeps, "temperatures": temps, "swap_rates": [float(r) for r in rates],
                "replicas": replicas, "flags": flags, "tensorglass_version": __version__, "output": str(out),
                "parameters": asdict(params)}
-    save_run(out, states, summary, temperatures=temps)
+    save_run(out, states, summary, temperatures=temps, exchange=exchange)
     return summary
-
-
-def _h5(path):
-    import h5py
-    return h5py.File(path, "r")
 
 
 def _main_thread():
