@@ -18,6 +18,7 @@ from . import _hmc, _kernels
 from ._lattice import lattice_energy
 from ._models import MODELS, SpinModel, build_model
 from ._observables import measure, stencil
+from ._summary import summarize_states
 
 SAMPLERS = ("hmc", "metropolis")
 
@@ -196,7 +197,6 @@ def summarize(state: RunState, model: SpinModel, warn: bool = True) -> dict:
     susceptibility ``chi_ab = beta/V (<T_a T_b> - <T_a><T_b>)`` of the total
     Mandel stress.  Warns (:class:`ShortRunWarning`) below 100 tau_int;
     refuses a frozen chain (:class:`FrozenChainError`)."""
-    from ._summary import summarize_states
     return summarize_states([state], model, warn=warn)
 
 
