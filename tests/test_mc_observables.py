@@ -140,6 +140,7 @@ def test_compression_weight_of_bl6_modes():
         out = summarize_states([_state_from_configs(p, model, configs)], model, warn=False)
         assert out["compression_weight"]["mean"] == pytest.approx(weight, abs=1e-2)
         assert out["shear_weight"]["mean"] == pytest.approx(1 - weight, abs=1e-2)
+        assert out["compression_fraction"]["mean"] == pytest.approx(weight, abs=1e-2)
 
 
 @pytest.mark.parametrize("cutoff", [0.0, 1.0, 1.5])

@@ -228,7 +228,7 @@ def _print_mc_one(summary):
           f"Weiss T_c = {summary['t_c_weiss']:.4g}")
     print(f"  ordering wave vector {[round(k, 4) for k in sf['ordering_wavevector']]} (shell {sf['ordering_shell']})")
     keys = ["energy_per_spin", "specific_heat", "m_compression", "m_shear", "m_order", "chi_order", "binder_order",
-            "xi_over_L"] + (["compression_weight"] if "compression_weight" in summary else [])
+            "xi_over_L"] + [k for k in ("compression_weight", "compression_fraction") if k in summary]
     for key in keys:
         print(f"  {key:18s} {f(key)}")
 

@@ -37,6 +37,14 @@ Definitions (spins ``s_r``, unit n-vectors on N = L^3 sites,
   underestimate of the ordering mode's length but keeps its crossing
   property.  A signed root ``sign(r - 1) sqrt(|r - 1|)`` is reported, so
   that a paramagnet's xi scatters around 0 instead of being clipped.
+* bl6 (spins in 004's A3 basis, component 1 the compression):
+  ``compression_weight`` = v_1^2 of the dominant eigenvector v of the mean
+  shell-averaged S on the ordering shell (``shear_weight`` = 1 - it); it is
+  ill-defined, and its jackknife error large, when the top eigenvalues are
+  nearly degenerate.  ``compression_fraction`` = S_11 / tr S of the same
+  matrix is the degeneracy-proof share of the compression component in the
+  ordering shell's weight (1/6 for independent spins, 1 or 0 for pure
+  compression or shear order).
 * the lattice (Weiss) mean-field temperature
   ``T_W = max_k lambda_max(J(k) - J(r = 0)) / n`` (k_B = 1): the
   linearised self-consistency ``m_i = (beta/n) sum_{j != i} J_ij m_j`` of

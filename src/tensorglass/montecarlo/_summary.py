@@ -163,6 +163,14 @@ def summarize_states(states, model, warn: bool = True, swap_rates=None) -> dict:
         cw = jackknife(weight, [x[:, order] for x in shells], tau=tau_by["lambda_max_order"])
         out["compression_weight"] = _pm(cw)
         out["shear_weight"] = {"mean": 1.0 - float(cw[0]), "error": float(cw[1])}
+
+        # the eigenvector is ill-defined when the top eigenvalues of S are (nearly) degenerate, which the
+        # rank-3 J(k) makes common; the share of component 1 in the whole shell's weight is not
+        def fraction(mats):
+            mean = np.mean(mats, axis=0)
+            return mean[0, 0] / np.trace(mean)
+        out["compression_fraction"] = _pm(jackknife(fraction, [x[:, order] for x in shells],
+                                                    tau=tau_by["lambda_max_order"]))
     if p.model == "coupled-blocks":
         # static stress-stress susceptibility chi_ab = beta/V (<T_a T_b> - <T_a><T_b>), T = sum_i s_i (Mandel)
         cov, cov_err = jackknife(lambda x: beta * n_sites * np.cov(x.T, bias=True), mag, tau=tau)

@@ -21,7 +21,7 @@ OUTPUTS = {
            "m_shear": "1", "chi_compression": "1/J", "chi_shear": "1/J", "binder_compression": "1",
            "binder_shear": "1", "tau_int": "sweeps", "acceptance": "1",
            "m_order": "1", "chi_order": "1/J", "binder_order": "1", "xi": "lattice spacings", "xi_over_L": "1",
-           "compression_weight": "1", "t_c_weiss": "J", "r_hat": "1", "effective_samples": "1",
+           "compression_weight": "1", "compression_fraction": "1", "t_c_weiss": "J", "r_hat": "1", "effective_samples": "1",
            "ordering_shell": "1", "n_flags": "1"},
 }
 #: Kinds of point defined by other packages (the studies): name -> "tensorglass.module:function".
@@ -29,11 +29,13 @@ OUTPUTS = {
 TARGETS: dict = {}
 WITH_ERRORS = {"energy_per_spin", "specific_heat", "m_compression", "m_shear", "chi_compression", "chi_shear",
                "binder_compression", "binder_shear", "m_order", "chi_order", "binder_order", "xi", "xi_over_L",
-               "compression_weight"}
+               "compression_weight", "compression_fraction"}
+_NAN = {"mean": float("nan"), "error": float("nan")}
 #: scalar mc outputs that are not top-level keys of the summary: name -> how to get them
 _MC_DERIVED = {"r_hat": lambda s: s["r_hat"]["max"], "n_flags": lambda s: len(s["flags"]),
                "ordering_shell": lambda s: s["structure_factor"]["ordering_shell"],
-               "compression_weight": lambda s: s.get("compression_weight", {"mean": float("nan"), "error": float("nan")})}
+               "compression_weight": lambda s: s.get("compression_weight", _NAN),
+               "compression_fraction": lambda s: s.get("compression_fraction", _NAN)}
 
 
 def _velocities(params):
