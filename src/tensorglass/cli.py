@@ -133,7 +133,7 @@ def _cmd_reproduce(a):
     from pathlib import Path
     counts = reproduce(a.out, quick=a.quick, progress=not a.no_progress)
     print(f"wrote {Path(a.out) / 'report.html'}, report.md, results.json, figures/: "
-          + ", ".join(f"{v} {k}" for k, v in sorted(counts.items())))
+          + ", ".join(f"{v} {k}" for k, v in sorted(counts.items()) if isinstance(v, int)))
     return 0
 
 
