@@ -119,7 +119,8 @@ def summarize_states(states, model, warn: bool = True, swap_rates=None) -> dict:
     zeros = [np.zeros(n_meas) for _ in live]
     ms_use = ms_ if ms_ is not None else zeros
     out = {
-        "model": p.model, "L": p.L, "temperature": p.temperature, "sampler": p.sampler, "seed": p.seed,
+        "model": p.model, "L": p.L, "temperature": p.temperature, "seed": p.seed,
+        "sampler": (getattr(states[0], "sampler_state", None) or {}).get("sampler", p.sampler),  # resolved "auto"
         "sweeps": int(states[0].sweep), "measurements": int(n_meas * len(live)),
         "acceptance": sum(s.accepted for s in states) / max(sum(s.attempted for s in states), 1),
         "energy_per_spin": stats["energy_per_spin"].as_dict(),

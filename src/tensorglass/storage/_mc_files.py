@@ -6,7 +6,8 @@ Layout (format version 2): attributes ``format`` ("tensorglass-mc"),
 ``seed``, ``n_chains``, ``status`` ("running"/"complete"), ``summary``
 (JSON, when complete); one group ``chain<i>`` per independent chain with
 attributes ``generator_state`` (JSON), ``sweep``, ``accepted``,
-``attempted``, ``last_energy`` and datasets ``coords``, ``energy`` (per
+``attempted``, ``last_energy``, ``sampler_state`` (JSON, for samplers that
+keep one) and datasets ``coords``, ``energy`` (per
 spin, per measured sweep), ``magnetisation``, ``structure_shells``
 (shell-averaged S(k), per measured sweep) and ``structure_trace`` (tr S(k)
 on the stencil).  A parallel-tempering run stores one group per temperature,
@@ -22,7 +23,7 @@ import signal
 import tempfile
 import time
 import warnings
-from dataclasses import asdict, replace
+from dataclasses import asdict, fields, replace
 from pathlib import Path
 
 import numpy as np
@@ -44,7 +45,7 @@ from ._kernel_cache import cached_model
 
 FORMAT = "tensorglass-mc"
 FORMAT_VERSION = 2
-_SERIES = ("energy", "magnetisation", "structure_shells", "structure_trace")
+_STATE_FIELDS = {f.name for f in fields(RunState)}
 
 
 class MCFileError(TensorglassError, ValueError):
@@ -86,6 +87,8 @@ def save_run(path, states, summary: dict | None = None, temperatures=None, excha
                 g.attrs["accepted"] = st.accepted
                 g.attrs["attempted"] = st.attempted
                 g.attrs["last_energy"] = np.nan if st.last_energy is None else st.last_energy
+                if getattr(st, "sampler_state", None) is not None:  # samplers that keep tuned state (HMC)
+                    g.attrs["sampler_state"] = json.dumps(st.sampler_state)
                 if st.params.temperature != states[0].params.temperature:
                     g.attrs["temperature"] = st.params.temperature
                 g.create_dataset("coords", data=st.coords)
@@ -128,10 +131,14 @@ def load_chains(path) -> list[RunState]:
                 rng.bit_generator.state = json.loads(g.attrs["generator_state"])
                 p = replace(params, temperature=float(g.attrs["temperature"])) if "temperature" in g.attrs else params
                 last = float(g.attrs["last_energy"])
-                st = RunState(p, np.array(g["coords"]), rng, int(g.attrs["sweep"]), list(np.array(g["energy"])),
-                              list(np.array(g["magnetisation"])), int(g.attrs["accepted"]), int(g.attrs["attempted"]),
-                              list(np.array(g["structure_shells"])), list(np.array(g["structure_trace"])),
-                              None if np.isnan(last) else last)
+                kw = dict(params=p, coords=np.array(g["coords"]), rng=rng, sweep=int(g.attrs["sweep"]),
+                          energy=list(np.array(g["energy"])), magnetisation=list(np.array(g["magnetisation"])),
+                          accepted=int(g.attrs["accepted"]), attempted=int(g.attrs["attempted"]),
+                          structure_shells=list(np.array(g["structure_shells"])),
+                          structure_trace=list(np.array(g["structure_trace"])), last_energy=None if np.isnan(last) else last)
+                if "sampler_state" in g.attrs and "sampler_state" in _STATE_FIELDS:
+                    kw["sampler_state"] = json.loads(g.attrs["sampler_state"])
+                st = RunState(**kw)
                 states.append(st)
     except MCFileError:
         raise
