@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from tensorglass.montecarlo import RunParameters
-from tensorglass.storage import MCFileError, load_run, run_monte_carlo
+from tensorglass.storage import MCFileError, load_chains, load_run, run_monte_carlo
 from tensorglass.storage import _mc_files
 
 
@@ -26,8 +26,10 @@ def _params(sampler="hmc", sweeps=30):
 
 @pytest.mark.parametrize("sampler", ["hmc", "metropolis"])
 def test_interrupted_and_resumed_run_is_bit_identical(tmp_path, monkeypatch, sampler):
+    """Four chains, run one after the other; Ctrl-C in the middle of the
+    second chain; the resumed file equals the uninterrupted one, chain by chain."""
     ref = run_monte_carlo(_params(sampler), tmp_path / "a.h5", progress=False)
-    a = load_run(tmp_path / "a.h5")
+    a = load_chains(tmp_path / "a.h5")
 
     real_bar = _mc_files._bar
 
@@ -37,21 +39,25 @@ def test_interrupted_and_resumed_run_is_bit_identical(tmp_path, monkeypatch, sam
         def step(k):
             if k is not None:
                 count["n"] += k
-                if count["n"] == 12:
+                if count["n"] == 42:
                     os.kill(os.getpid(), signal.SIGINT)  # a real Ctrl-C, mid-run
         return step
     monkeypatch.setattr(_mc_files, "_bar", interrupting_bar)
     with pytest.raises(KeyboardInterrupt):
         run_monte_carlo(_params(sampler), tmp_path / "b.h5", progress=False)
-    partial = load_run(tmp_path / "b.h5")
-    assert partial.sweep == 12
+    partial = load_chains(tmp_path / "b.h5")
+    assert [st.sweep for st in partial] == [30, 12, 0, 0]
     monkeypatch.setattr(_mc_files, "_bar", real_bar)
     resumed = run_monte_carlo(resume_from=tmp_path / "b.h5", progress=False)
-    b = load_run(tmp_path / "b.h5")
-    assert np.array_equal(a.coords, b.coords)
-    assert np.array_equal(np.array(a.energy), np.array(b.energy))
-    assert a.generator_state() == b.generator_state()
-    assert resumed["energy_per_spin"] == ref["energy_per_spin"]
+    b = load_chains(tmp_path / "b.h5")
+    assert len(a) == len(b) == 4
+    for x, y in zip(a, b):
+        assert np.array_equal(x.coords, y.coords)
+        assert np.array_equal(np.array(x.energy), np.array(y.energy))
+        assert np.array_equal(np.array(x.structure_trace), np.array(y.structure_trace))
+        assert x.generator_state() == y.generator_state()
+    for key in ("energy_per_spin", "m_order", "xi", "r_hat", "flags", "structure_factor"):
+        assert resumed[key] == ref[key]
 
 
 def test_file_carries_provenance(tmp_path):
@@ -60,8 +66,9 @@ def test_file_carries_provenance(tmp_path):
     with h5py.File(tmp_path / "r.h5") as f:
         assert f.attrs["format"] == "tensorglass-mc" and f.attrs["status"] == "complete"
         assert json.loads(f.attrs["parameters"])["seed"] == 123
-        assert "state" in json.loads(f.attrs["generator_state"])
-        assert f["energy"].shape == (25,) and f["magnetisation"].shape == (25, 6)
+        assert f.attrs["n_chains"] == 4 and "state" in json.loads(f["chain3"].attrs["generator_state"])
+        assert f["chain0/energy"].shape == (25,) and f["chain0/magnetisation"].shape == (25, 6)
+        assert f["chain0/structure_shells"].shape == (25, 3, 6, 6)
         assert "energy_per_spin" in json.loads(f.attrs["summary"])
 
 
@@ -73,6 +80,10 @@ def test_foreign_and_corrupted_files(tmp_path):
     run_monte_carlo(_params(), tmp_path / "good.h5", progress=False)
     data = (tmp_path / "good.h5").read_bytes()
     (tmp_path / "truncated.h5").write_bytes(data[: len(data) // 3])
+    with h5py.File(tmp_path / "old.h5", "w") as f:   # format 1 (one chain, no structure factor)
+        f.attrs["format"], f.attrs["format_version"] = "tensorglass-mc", 1
+    with pytest.raises(MCFileError, match="format version 1 is not supported"):
+        load_run(tmp_path / "old.h5")
     for name in ("text.h5", "foreign.h5", "truncated.h5", "missing.h5"):
         with pytest.raises(MCFileError) as exc:
             load_run(tmp_path / name)
@@ -121,7 +132,7 @@ def _cli(args, env_dir):
 def test_cli_mc_run_json_and_resume(tmp_path):
     out = tmp_path / "run.h5"
     p = _cli(["mc", "run", "--model", "nn", "--components", "2", "--L", "4", "--T", "1.0", "--sweeps", "60",
-              "--seed", "3", "--out", str(out), "--json", "--no-progress"], tmp_path)
+              "--seed", "3", "--sampler", "metropolis", "--out", str(out), "--json", "--no-progress"], tmp_path)
     assert p.returncode == 0, p.stderr
     d = json.loads(p.stdout)
     for k in ("energy_per_spin", "specific_heat", "m_compression", "m_shear"):
@@ -147,3 +158,32 @@ def test_cli_mc_resume_bad_file(tmp_path):
     (tmp_path / "x.h5").write_text("junk")
     p = _cli(["mc", "resume", str(tmp_path / "x.h5")], tmp_path)
     assert p.returncode == 2 and "corrupted" in p.stderr and "Traceback" not in p.stderr
+
+
+def test_interrupted_tempering_resumes_bit_identically(tmp_path, monkeypatch):
+    from tensorglass.storage import run_tempering
+    p = RunParameters("nn", 3, 1.0, 40, 8, sampler="metropolis", components=3, thermalize=5)
+    temps = [1.0, 1.3, 1.7]
+    ref = run_tempering(p, temps, tmp_path / "a.h5", progress=False)
+    real_bar = _mc_files._bar
+
+    def interrupting_bar(total, enabled):
+        count = {"n": 0}
+
+        def step(k):
+            if k is not None:
+                count["n"] += k
+                if count["n"] == 17:
+                    os.kill(os.getpid(), signal.SIGINT)
+        return step
+    monkeypatch.setattr(_mc_files, "_bar", interrupting_bar)
+    with pytest.raises(KeyboardInterrupt):
+        run_tempering(p, temps, tmp_path / "b.h5", progress=False)
+    assert [st.sweep for st in load_chains(tmp_path / "b.h5")] == [17, 17, 17]
+    monkeypatch.setattr(_mc_files, "_bar", real_bar)
+    resumed = run_monte_carlo(resume_from=tmp_path / "b.h5", progress=False)   # `mc resume` finds the tempering
+    assert resumed["swap_rates"] == ref["swap_rates"]
+    for x, y in zip(load_chains(tmp_path / "a.h5"), load_chains(tmp_path / "b.h5")):
+        assert x.params.temperature == y.params.temperature
+        assert np.array_equal(x.coords, y.coords) and np.array_equal(np.array(x.energy), np.array(y.energy))
+    assert [r["energy_per_spin"] for r in resumed["replicas"]] == [r["energy_per_spin"] for r in ref["replicas"]]

@@ -62,7 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
     run = mcs.add_parser("run", help="run a chain into an HDF5 file (checkpointed)")
     run.add_argument("--model", required=True, help="bl6, elastic-dipole, coupled-blocks or nn")
     run.add_argument("--L", type=int, required=True, help="lattice edge (L^3 sites)")
-    run.add_argument("--T", type=_finite_float("--T"), required=True, help="temperature (k_B = 1, coupling units)")
+    run.add_argument("--T", type=_finite_float("--T"), help="temperature (k_B = 1, coupling units); "
+                     "or --temperatures")
     run.add_argument("--components", type=int, help="spin components for --model nn (default 3)")
     run.add_argument("--cl", type=_finite_float("--cl"), help="longitudinal velocity (bl6, coupled-blocks)")
     run.add_argument("--ct", type=_finite_float("--ct"), help="transverse velocity (bl6, coupled-blocks)")
@@ -75,8 +76,13 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--thermalize", type=int, default=0, help="sweeps discarded before measuring")
     run.add_argument("--cutoff", type=_finite_float("--cutoff"), default=1.0,
                      help="Gaussian UV cutoff of the long-range kernels, lattice units (0: sharp zone edge)")
-    run.add_argument("--k0", default="average", choices=("average", "zero"), help="k = 0 term (sample shape)")
+    run.add_argument("--k0", default="average", choices=("average", "zero"),
+                     help="k = 0 term (sample shape): average = angular average of the long-wavelength J(khat) "
+                     "(a sphere); zero = no uniform-mode coupling (tin-foil); nn always uses its J(0)")
     run.add_argument("--overrelax", type=int, default=0, help="over-relaxation sweeps per Metropolis sweep")
+    run.add_argument("--chains", type=int, default=4, help="independent chains (default 4; split-R-hat across them)")
+    run.add_argument("--temperatures", help="comma-separated temperatures: parallel tempering over them "
+                     "(replaces --T and --chains; one swap round per sweep)")
     for q_ in (run,):
         q_.add_argument("--checkpoint-every", type=_finite_float("--checkpoint-every"), default=120.0,
                         help="seconds between checkpoints")
@@ -219,15 +225,46 @@ def _print_mc(summary, as_json):
     if as_json:
         print(json.dumps(summary))
         return
+    if "replicas" in summary:  # parallel tempering
+        print(f"{summary['model']} L = {summary['L']}, parallel tempering over {len(summary['temperatures'])} "
+              f"temperatures, {summary['sweeps']} rounds; swap rates "
+              + ", ".join(f"{r:.2f}" for r in summary["swap_rates"]))
+        for rep in summary["replicas"]:
+            _print_mc_one(rep)
+    else:
+        _print_mc_one(summary)
+    for fl in summary.get("flags", []):
+        print(f"FLAG {fl['flag']}: {fl['message']}; remedy: {fl['remedy']}")
+    for w in summary.get("warnings", []):
+        print(f"warning: {w}", file=sys.stderr)
+
+
+def _print_mc_one(summary):
     def f(key):
         v = summary[key]
         return f"{v['mean']:.6g} +- {v['error']:.2g}"
+    sf = summary["structure_factor"]
     print(f"{summary['model']} L = {summary['L']}, T = {summary['temperature']}, sampler {summary['sampler']}, "
-          f"{summary['sweeps']} sweeps, acceptance {summary['acceptance']:.2f}, tau_int = {summary['tau_int']:.2f}")
-    for key in ("energy_per_spin", "specific_heat", "m_compression", "m_shear"):
-        print(f"  {key:16s} {f(key)}")
-    for w in summary.get("warnings", []):
-        print(f"warning: {w}", file=sys.stderr)
+          f"{summary['chains']} chain(s) x {summary['sweeps']} sweeps, acceptance {summary['acceptance']:.2f}, "
+          f"tau_int = {summary['tau_int']:.2f}, split-R-hat = {summary['r_hat']['max']:.3f}, "
+          f"Weiss T_c = {summary['t_c_weiss']:.4g}")
+    print(f"  ordering wave vector {[round(k, 4) for k in sf['ordering_wavevector']]} (shell {sf['ordering_shell']})")
+    keys = ["energy_per_spin", "specific_heat", "m_compression", "m_shear", "m_order", "chi_order", "binder_order",
+            "xi_over_L"] + [k for k in ("compression_weight", "compression_fraction") if k in summary]
+    for key in keys:
+        print(f"  {key:18s} {f(key)}")
+
+
+def _temperature_list(text):
+    from .errors import ParameterError
+    try:
+        temps = [float(t) for t in text.split(",") if t.strip()]
+    except ValueError:
+        temps = []
+    if len(temps) < 2 or not all(math.isfinite(t) and t > 0 for t in temps) or len(set(temps)) != len(temps):
+        raise ParameterError("--temperatures", text, "at least two distinct temperatures > 0, comma-separated",
+                             "e.g. --temperatures 0.10,0.12,0.14")
+    return temps
 
 
 def _cmd_mc(a):
@@ -241,22 +278,34 @@ def _cmd_mc(a):
     if a.mc_command == "resume":
         summary = run_monte_carlo(resume_from=a.file, checkpoint_every=a.checkpoint_every, progress=not a.no_progress)
     else:
-        _validate.mc_parameters(
-            {"model": a.model, "L": a.L, "temperature": a.T, "sweeps": a.sweeps, "seed": a.seed,
-             "sampler": a.sampler, "components": a.components, "c_l": a.cl, "c_t": a.ct, "poisson": a.poisson,
-             "cutoff": a.cutoff, "thermalize": a.thermalize, "overrelax": a.overrelax},
-            flag=lambda k: _FLAG_NAMES.get(k, "--" + k.replace("_", "-")))
+        from .errors import ParameterError
+        temps = _temperature_list(a.temperatures) if a.temperatures is not None else None
+        if (a.T is None) == (temps is None):
+            raise ParameterError("--T", a.T, "exactly one of --T and --temperatures")
+        for t in (temps or [a.T]):
+            _validate.mc_parameters(
+                {"model": a.model, "L": a.L, "temperature": t, "sweeps": a.sweeps, "seed": a.seed,
+                 "sampler": a.sampler, "components": a.components, "c_l": a.cl, "c_t": a.ct, "poisson": a.poisson,
+                 "cutoff": a.cutoff, "thermalize": a.thermalize, "overrelax": a.overrelax},
+                flag=lambda k: _FLAG_NAMES.get(k, "--" + k.replace("_", "-")))
+        if a.chains < 1 or a.chains > 64:
+            raise ParameterError("--chains", a.chains, "an integer from 1 to 64 (4 recommended, for split-R-hat)")
         check_output_file(a.out, "--out", force=a.force, ours=_describe_mc_file)
         from ._atomic import check_free_space
         n = _validate.FIXED_COMPONENTS.get(a.model, a.components or 3)
-        check_free_space(Path(a.out), a.L**3 * n * 8 + a.sweeps * (n + 1) * 8 + 2**14, "--out",
-                         "the run's file")
-        params = RunParameters(model=a.model, L=a.L, temperature=a.T, sweeps=a.sweeps, seed=a.seed,
-                               sampler=a.sampler, components=a.components, c_l=a.cl, c_t=a.ct, poisson=a.poisson,
-                               k0=a.k0, cutoff=a.cutoff, thermalize=a.thermalize,
+        replicas = len(temps) if temps is not None else a.chains
+        check_free_space(Path(a.out), replicas * (a.L**3 * n * 8 + a.sweeps * (n + 1 + 3 * n * n) * 8) + 2**14,
+                         "--out", "the run's file")
+        params = RunParameters(model=a.model, L=a.L, temperature=a.T if temps is None else temps[0], sweeps=a.sweeps,
+                               seed=a.seed, sampler=a.sampler, components=a.components, c_l=a.cl, c_t=a.ct,
+                               poisson=a.poisson, k0=a.k0, cutoff=a.cutoff, thermalize=a.thermalize,
                                overrelax=a.overrelax)
-        summary = run_monte_carlo(params, a.out, checkpoint_every=a.checkpoint_every, progress=not a.no_progress,
-                                  use_cache=not a.no_cache)
+        if temps is not None:
+            from .storage import run_tempering
+            summary = run_tempering(params, temps, a.out, progress=not a.no_progress, use_cache=not a.no_cache)
+        else:
+            summary = run_monte_carlo(params, a.out, chains=a.chains, checkpoint_every=a.checkpoint_every,
+                                      progress=not a.no_progress, use_cache=not a.no_cache)
     _print_mc(summary, a.json)
     return 0
 

@@ -26,21 +26,35 @@ from ._models import (
 )
 from ._run import (
     SAMPLERS,
+    Exchange,
     RunParameters,
     RunState,
     advance,
     new_state,
+    new_tempering,
     parallel_tempering,
     run_finite_states,
     run_mean_field,
     summarize,
 )
-from ._stats import ShortRunWarning, Stats, integrated_autocorrelation_time, jackknife, mean_with_error
+from ._stats import (
+    FrozenChainError,
+    ShortRunWarning,
+    Stats,
+    integrated_autocorrelation_time,
+    jackknife,
+    mean_with_error,
+    split_r_hat,
+)
+from ._observables import structure_factor_direct, weiss_temperature
+from ._chains import DEFAULT_CHAINS, chain_seeds, new_chains, run_chains, summarize_chains
 
 __all__ = [
     "LatticeKernel", "direct_lattice_sum", "ewald_image_sum", "full_fourier", "k_grid", "kernel_from_fourier",
     "lattice_energy", "local_fields", "MODELS", "SpinModel", "bl6_model", "build_model", "coupled_blocks_model",
     "custom_model", "elastic_dipole_model", "nn_model", "SAMPLERS", "RunParameters", "RunState", "advance",
-    "new_state", "parallel_tempering", "run_finite_states", "run_mean_field", "summarize", "ShortRunWarning",
-    "Stats", "integrated_autocorrelation_time", "jackknife", "mean_with_error",
+    "new_state", "parallel_tempering", "Exchange", "new_tempering", "run_finite_states", "run_mean_field", "summarize", "ShortRunWarning",
+    "Stats", "integrated_autocorrelation_time", "jackknife", "mean_with_error", "FrozenChainError", "split_r_hat",
+    "structure_factor_direct", "weiss_temperature", "DEFAULT_CHAINS", "chain_seeds", "new_chains", "run_chains",
+    "summarize_chains",
 ]

@@ -7,12 +7,20 @@ Brillouin zone, ``k = 2 pi m / L``); the real-space kernel is its lattice
 Fourier transform ``J(r) = (1/N) sum_k J(k) e^{i k.r}``, built once by FFT.
 
 The k = 0 term is a sample-shape choice for long-range couplings whose
-``J(k)`` depends on the direction of k (dipolar-like): ``k0="average"``
-(default) takes the angular average of ``J(khat)``, which is what the
-mean-field limit of 004 Sec. III uses (a spherical sample); ``k0="zero"``
-removes the coupling of the uniform mode (a sample whose depolarising
-term is cancelled, e.g. "tin-foil" boundaries); an explicit n x n matrix
-may also be given.
+``J(k)`` depends on the direction of k (dipolar-like).  The conventions:
+
+* ``k0="average"`` (default): ``J(0) = <lim_{q->0} J(q khat)>_khat``, the
+  angular average of the *undamped* long-wavelength limit (the UV cutoff
+  factor exp(-cutoff^2 q^2/2) is 1 there).  This is the uniform mode of a
+  spherical sample, the one the mean-field limit of 004 Sec. III uses; for
+  bl6 it equals 004 App. B's ``diag(K/(lambda+2mu), (2/5)(K+2mu)/(lambda+2mu) x5)``
+  (tested).  Earlier versions averaged J(khat) at |k| = 1, i.e. with the
+  cutoff factor exp(-cutoff^2/2) = 0.61 for cutoff 1: a bug, fixed.
+* ``k0="zero"``: no coupling of the uniform mode ("tin-foil" boundaries:
+  the depolarising term is cancelled).
+* ``k0="value"``: ``jk_of_k`` evaluated at k = 0 (analytic kernels such as
+  the nearest-neighbour one, whose J(k) is continuous at k = 0).
+* an explicit n x n matrix.
 
 Self-interaction: the on-site value ``J(r=0)`` is not part of H (the sum
 is over pairs i < j), so every local field and energy difference excludes
@@ -27,6 +35,10 @@ import numpy as np
 from scipy import fft as sfft
 
 from ..errors import ParameterError
+
+
+#: |k| at which ``k0="average"`` samples the direction dependence of J(k) (the k -> 0 limit)
+K0_AVERAGE_RADIUS = 1e-9
 
 
 def check_lattice_size(L) -> int:
@@ -66,9 +78,11 @@ def kernel_from_fourier(L: int, jk_of_k, n: int, k0="average") -> LatticeKernel:
     """Build a :class:`LatticeKernel` from a function ``jk_of_k(k)`` taking
     an (M, 3) array of wave vectors (k != 0) and returning (M, n, n).
 
-    ``k0`` is ``"average"`` (angular average of J(khat), computed by
-    quadrature), ``"zero"``, ``"value"`` (call ``jk_of_k`` at k = 0, for
-    analytic kernels such as nearest-neighbour ones) or an (n, n) array.
+    ``k0`` is ``"average"`` (angular average of the k -> 0 limit of J(k),
+    by Gauss-Legendre x trapezoid quadrature, exact for the degree-4
+    polynomials in khat of the elastic kernels), ``"zero"``, ``"value"``
+    (call ``jk_of_k`` at k = 0, for analytic kernels such as
+    nearest-neighbour ones) or an (n, n) array; see the module docstring.
     """
     L = check_lattice_size(L)
     k = k_grid(L).reshape(-1, 3)
@@ -78,7 +92,9 @@ def kernel_from_fourier(L: int, jk_of_k, n: int, k0="average") -> LatticeKernel:
     if isinstance(k0, str):
         if k0 == "average":
             from ..interaction import sphere_average
-            j0 = sphere_average(lambda kh: jk_of_k(kh), 12, 24)
+            # the long-wavelength limit: J(q khat) at q = K0_AVERAGE_RADIUS, where any smooth
+            # UV cutoff exp(-c^2 q^2/2) is 1 to round-off, so the damping does not leak into k = 0
+            j0 = sphere_average(lambda kh: jk_of_k(K0_AVERAGE_RADIUS * kh), 12, 24)
         elif k0 == "zero":
             j0 = np.zeros((n, n))
         elif k0 == "value":

@@ -9,7 +9,7 @@ restored, so a resumed run is bit-identical to one never interrupted.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -17,7 +17,8 @@ from ..errors import ParameterError
 from . import _hmc, _kernels
 from ._lattice import lattice_energy
 from ._models import MODELS, SpinModel, build_model
-from ._stats import jackknife, mean_with_error, warn_if_short
+from ._observables import measure, stencil
+from ._summary import summarize_states
 
 SAMPLERS = ("hmc", "metropolis")
 
@@ -90,6 +91,9 @@ class RunState:
     magnetisation: list = field(default_factory=list)
     accepted: int = 0
     attempted: int = 0
+    structure_shells: list = field(default_factory=list)   # per measurement: shell-averaged S, (3, n, n)
+    structure_trace: list = field(default_factory=list)    # per measurement: tr S(k) on the stencil, (K,)
+    last_energy: float | None = None                       # total energy after the latest sweep (measured or not)
 
     def spins(self):
         x = self.coords.reshape(-1, self.coords.shape[-1])
@@ -99,9 +103,11 @@ class RunState:
         return self.rng.bit_generator.state
 
 
-def new_state(params: RunParameters, model: SpinModel | None = None) -> RunState:
+def new_state(params: RunParameters, model: SpinModel | None = None, seed_sequence=None) -> RunState:
+    """A fresh chain; its generator is PCG64(params.seed), or PCG64 of
+    ``seed_sequence`` (a ``numpy.random.SeedSequence``: independent chains)."""
     model = params.build() if model is None else model
-    rng = np.random.Generator(np.random.PCG64(params.seed))
+    rng = np.random.Generator(np.random.PCG64(params.seed if seed_sequence is None else seed_sequence))
     n = model.n_components
     g = rng.standard_normal((model.L, model.L, model.L, n))
     if params.sampler == "metropolis":
@@ -146,70 +152,52 @@ def advance(state: RunState, model: SpinModel, n_sweeps: int, on_sweep=None, sto
         s = state.spins()
         if e is None:
             e = lattice_energy(model.kernel, s.reshape(model.L, model.L, model.L, n)) - float(np.sum(s @ hext))
-        if state.sweep > p.thermalize:
-            state.energy.append(e / model.n_sites)
-            state.magnetisation.append(s.mean(axis=0))
+        record(state, model, s, e)
         if on_sweep is not None:
             on_sweep(state)
         if stop is not None and stop():
             break
 
 
+def record(state: RunState, model: SpinModel, spins, energy) -> None:
+    """Measure after a sweep (past thermalisation): energy per spin, the
+    magnetisation vector and the structure factor on the recorded shells
+    (:mod:`._observables`)."""
+    state.last_energy = float(energy)
+    if state.sweep > state.params.thermalize:
+        state.energy.append(energy / model.n_sites)
+        state.magnetisation.append(spins.mean(axis=0))
+        mats, trace = measure(spins, model.L, _stencil(model.L))
+        state.structure_shells.append(mats)
+        state.structure_trace.append(trace)
+
+
+_STENCILS: dict = {}
+
+
+def _stencil(L):
+    if L not in _STENCILS:
+        _STENCILS[L] = stencil(L)
+    return _STENCILS[L]
+
+
 def summarize(state: RunState, model: SpinModel, warn: bool = True) -> dict:
-    """Observables with error bars and autocorrelation times.
+    """Observables with error bars and autocorrelation times of one chain.
 
     Per measured sweep: ``e`` (energy per spin), ``m_c = |<s_1>|`` (compression,
     component 1) and ``m_s = |<s_2..n>|`` (shear, components 2..n), spatial
-    averages.  Reported: means with errors from tau_int; specific heat
+    averages, and the structure factor (see :mod:`._observables`).  Reported:
+    means with errors from each observable's tau_int; specific heat
     ``C = beta^2 N var(e)`` and susceptibilities ``chi = beta N var(m)`` with
     jackknife errors; Binder ratios ``<m^4>/<m^2>^2``; the mean magnetisation
-    vector; for coupled-blocks the static stress-stress susceptibility
-    ``chi_ab = beta/V (<T_a T_b> - <T_a><T_b>)`` of the total Mandel stress.
-    Warns (:class:`ShortRunWarning`) below 50 tau_int."""
-    p = state.params
-    beta = 1.0 / p.temperature
-    n_sites = model.n_sites
-    e = np.asarray(state.energy, float)
-    m = np.asarray(state.magnetisation, float)
-    if e.size < 2:
-        raise ParameterError("sweeps", e.size, "at least 2 measured sweeps after thermalisation")
-    es = mean_with_error(e)
-    mc = np.abs(m[:, 0])
-    ms = np.linalg.norm(m[:, 1:], axis=1) if m.shape[1] > 1 else np.zeros_like(mc)
-    mcs, mss = mean_with_error(mc), mean_with_error(ms)
-    tau = max(es.tau_int, mcs.tau_int, mss.tau_int)
-    if warn:
-        warn_if_short(tau, e.size)
-    c, c_err = jackknife(lambda x: beta**2 * n_sites * np.var(x), e, tau=tau)
-
-    def chi(x):
-        return beta * n_sites * (np.mean(x**2) - np.mean(x) ** 2)
-
-    def binder(x):
-        return np.mean(x**4) / np.mean(x**2) ** 2
-    out = {
-        "model": p.model, "L": p.L, "temperature": p.temperature, "sampler": p.sampler, "seed": p.seed,
-        "sweeps": int(state.sweep), "measurements": int(e.size),
-        "acceptance": state.accepted / max(state.attempted, 1),
-        "energy_per_spin": es.as_dict(),
-        "specific_heat": {"mean": float(c), "error": float(c_err)},
-        "m_compression": mcs.as_dict(),
-        "m_shear": mss.as_dict(),
-        "chi_compression": dict(zip(("mean", "error"), map(float, jackknife(chi, mc, tau=tau)))),
-        "chi_shear": dict(zip(("mean", "error"), map(float, jackknife(chi, ms, tau=tau)))),
-        "binder_compression": dict(zip(("mean", "error"), map(float, jackknife(binder, mc, tau=tau)))),
-        "binder_shear": dict(zip(("mean", "error"), map(float, jackknife(binder, ms, tau=tau)))),
-        "magnetisation": {"mean": m.mean(axis=0).tolist(),
-                          "error": [mean_with_error(m[:, a]).error for a in range(m.shape[1])]},
-        "tau_int": tau,
-        "units": "energies in units of the coupling scale of J(k), k_B = 1; per spin",
-        "parameters": asdict(p),
-    }
-    if p.model == "coupled-blocks":
-        # static stress-stress susceptibility chi_ab = beta/V (<T_a T_b> - <T_a><T_b>), T = sum_i s_i (Mandel)
-        cov, cov_err = jackknife(lambda x: beta * n_sites * np.cov(x.T, bias=True), m, tau=tau)
-        out["stress_susceptibility_mandel"] = {"mean": np.asarray(cov).tolist(), "error": np.asarray(cov_err).tolist()}
-    return out
+    vector; the ordering mode (``m_order``, ``chi_order``, ``binder_order``),
+    ``xi``, ``xi_over_L``, ``structure_factor``, bl6's ``compression_weight``,
+    ``t_c_weiss``, ``tau_int_by_observable``, split-R-hat of the chain's
+    halves and ``flags``; for coupled-blocks the static stress-stress
+    susceptibility ``chi_ab = beta/V (<T_a T_b> - <T_a><T_b>)`` of the total
+    Mandel stress.  Warns (:class:`ShortRunWarning`) below 100 tau_int;
+    refuses a frozen chain (:class:`FrozenChainError`)."""
+    return summarize_states([state], model, warn=warn)
 
 
 def run_mean_field(n_spins: int, temperature: float, j_compr: float, j_shear: float, sweeps: int, seed: int,
@@ -239,29 +227,65 @@ def run_mean_field(n_spins: int, temperature: float, j_compr: float, j_shear: fl
     return np.array(mc), np.array(ms)
 
 
-def parallel_tempering(params_list, model: SpinModel, rounds: int, sweeps_per_round: int = 1, seed: int = 0):
+@dataclass
+class Exchange:
+    """State of the replica exchange itself (checkpointable): the swap
+    generator, swaps accepted and tried per neighbouring pair, rounds done."""
+
+    rng: np.random.Generator
+    accepted: np.ndarray
+    tried: np.ndarray
+    rounds: int = 0
+
+    def rates(self):
+        return self.accepted / np.maximum(self.tried, 1)
+
+
+def new_tempering(params_list, model: SpinModel, seed: int):
+    """Fresh replicas and exchange: the swap generator is PCG64 of the first
+    child of ``SeedSequence(seed)``, replica i's of child i + 1."""
+    children = np.random.SeedSequence(seed).spawn(len(params_list) + 1)
+    states = [new_state(p, model, seed_sequence=c) for p, c in zip(params_list, children[1:])]
+    return states, Exchange(np.random.Generator(np.random.PCG64(children[0])), np.zeros(len(states) - 1),
+                            np.zeros(len(states) - 1))
+
+
+def parallel_tempering(params_list, model: SpinModel, rounds: int, sweeps_per_round: int = 1, seed: int = 0,
+                       states=None, exchange: Exchange | None = None, on_round=None, stop=None):
     """Replica exchange over the temperatures of ``params_list`` (same model,
     sampler and seed base): each round advances every replica, then proposes
-    swaps of neighbouring temperatures with probability
-    ``min(1, exp((beta_i - beta_j)(E_i - E_j)))``.  Returns the replica
-    states (index = temperature slot) and the swap acceptance per pair."""
-    states = [new_state(p, model) for p in params_list]
-    rng = np.random.Generator(np.random.PCG64(seed))
+    swaps of neighbouring temperatures (even pairs on even rounds, odd pairs
+    on odd rounds) with probability ``min(1, exp((beta_i - beta_j)(E_i - E_j)))``,
+    E the total energy after the round (thermalisation sweeps included).
+    The replicas' and the swaps' generators come from
+    ``SeedSequence(seed).spawn`` (independent streams), unless ``states`` and
+    ``exchange`` are given (a resumed run: both are continued in place).
+    ``on_round()`` is called after every round; ``stop()`` returning True
+    ends the loop after a complete round.  Returns the replica states (index
+    = temperature slot) and the swap acceptance per pair."""
+    if states is None:
+        states, fresh = new_tempering(params_list, model, seed)
+        exchange = fresh if exchange is None else exchange
+    elif exchange is None:
+        exchange = Exchange(np.random.Generator(np.random.PCG64(seed)), np.zeros(len(states) - 1),
+                            np.zeros(len(states) - 1))
     betas = np.array([1.0 / p.temperature for p in params_list])
-    acc = np.zeros(len(states) - 1)
-    tried = np.zeros(len(states) - 1)
-    for r in range(rounds):
+    for _ in range(rounds):
         for st in states:
             advance(st, model, sweeps_per_round)
-        start = r % 2
-        for i in range(start, len(states) - 1, 2):
-            e_i = states[i].energy[-1] * model.n_sites if states[i].energy else 0.0
-            e_j = states[i + 1].energy[-1] * model.n_sites if states[i + 1].energy else 0.0
-            tried[i] += 1
-            if rng.random() < math.exp(min(0.0, (betas[i] - betas[i + 1]) * (e_i - e_j))):
+        for i in range(exchange.rounds % 2, len(states) - 1, 2):
+            e_i, e_j = states[i].last_energy, states[i + 1].last_energy
+            exchange.tried[i] += 1
+            if exchange.rng.random() < math.exp(min(0.0, (betas[i] - betas[i + 1]) * (e_i - e_j))):
                 states[i].coords, states[i + 1].coords = states[i + 1].coords, states[i].coords
-                acc[i] += 1
-    return states, acc / np.maximum(tried, 1)
+                states[i].last_energy, states[i + 1].last_energy = e_j, e_i
+                exchange.accepted[i] += 1
+        exchange.rounds += 1
+        if on_round is not None:
+            on_round()
+        if stop is not None and stop():
+            break
+    return states, exchange.rates()
 
 
 def run_finite_states(model: SpinModel, vectors, site_energies, temperature, sweeps, seed, thermalize=100):

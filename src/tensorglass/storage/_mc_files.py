@@ -1,11 +1,18 @@
 """Monte Carlo output files (HDF5): time series, parameters, version, seed
-and generator state; written atomically, so they double as checkpoints.
+and generator states; written atomically, so they double as checkpoints.
 
-Layout: attributes ``format`` ("tensorglass-mc"), ``format_version``,
-``tensorglass_version``, ``parameters`` (JSON), ``generator_state`` (JSON),
-``sweep``, ``accepted``, ``attempted``, ``status`` ("running"/"complete"),
-``summary`` (JSON, when complete); datasets ``coords``, ``energy``
-(per spin, per measured sweep), ``magnetisation`` (per measured sweep).
+Layout (format version 2): attributes ``format`` ("tensorglass-mc"),
+``format_version``, ``tensorglass_version``, ``parameters`` (JSON),
+``seed``, ``n_chains``, ``status`` ("running"/"complete"), ``summary``
+(JSON, when complete); one group ``chain<i>`` per independent chain with
+attributes ``generator_state`` (JSON), ``sweep``, ``accepted``,
+``attempted``, ``last_energy``, ``sampler_state`` (JSON, for samplers that
+keep one) and datasets ``coords``, ``energy`` (per
+spin, per measured sweep), ``magnetisation``, ``structure_shells``
+(shell-averaged S(k), per measured sweep) and ``structure_trace`` (tr S(k)
+on the stencil).  A parallel-tempering run stores one group per temperature,
+the attribute ``temperatures`` and the exchange's state (``exchange_*``:
+swap generator, swaps accepted and tried, rounds done).
 """
 
 from __future__ import annotations
@@ -15,53 +22,84 @@ import json
 import signal
 import time
 import warnings
-from dataclasses import asdict
+from dataclasses import asdict, fields, replace
 from pathlib import Path
 
 import numpy as np
 
 from .. import __version__
 from .._atomic import OutputError, atomic_path, check_output_file, describe_os_error
-from ..errors import TensorglassError
-from ..montecarlo import RunParameters, RunState, advance, new_state, summarize
+from ..errors import ParameterError, TensorglassError
+from ..montecarlo import (
+    DEFAULT_CHAINS,
+    Exchange,
+    RunParameters,
+    RunState,
+    advance,
+    new_chains,
+    new_tempering,
+    parallel_tempering,
+    summarize_chains,
+)
 from ._kernel_cache import cached_model
 
 FORMAT = "tensorglass-mc"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+_STATE_FIELDS = {f.name for f in fields(RunState)}
 
 
 class MCFileError(TensorglassError, ValueError):
     """A Monte Carlo file or checkpoint that cannot be used."""
 
 
-def save_run(path, state: RunState, summary: dict | None = None) -> None:
-    """Write the complete state atomically (temporary file + os.replace)."""
+def save_run(path, states, summary: dict | None = None, temperatures=None, exchange=None) -> None:
+    """Write the complete state of one chain or a list of chains atomically
+    (temporary file + os.replace)."""
     import h5py
+    states = [states] if isinstance(states, RunState) else list(states)
     path = Path(path)
     # The file is built in memory and written with one plain write: HDF5 itself must never meet a full
     # disk (it then fails in destructors, and can crash the interpreter, instead of raising).
     buf = io.BytesIO()
     try:
+        with h5py.File(buf, "w") as f:
+            f.attrs["format"] = FORMAT
+            f.attrs["format_version"] = FORMAT_VERSION
+            f.attrs["tensorglass_version"] = __version__
+            f.attrs["parameters"] = json.dumps(asdict(states[0].params))
+            f.attrs["seed"] = states[0].params.seed
+            f.attrs["n_chains"] = len(states)
+            f.attrs["status"] = "complete" if summary is not None else "running"
+            f.attrs["units"] = "energy per spin in units of the coupling scale of J(k); k_B = 1"
+            if temperatures is not None:
+                f.attrs["temperatures"] = np.asarray(temperatures, float)
+            if exchange is not None:
+                f.attrs["exchange_generator_state"] = json.dumps(exchange.rng.bit_generator.state)
+                f.attrs["exchange_accepted"] = exchange.accepted
+                f.attrs["exchange_tried"] = exchange.tried
+                f.attrs["exchange_rounds"] = exchange.rounds
+            if summary is not None:
+                f.attrs["summary"] = json.dumps(summary)
+            n = states[0].coords.shape[-1]
+            for i, st in enumerate(states):
+                g = f.create_group(f"chain{i}")
+                g.attrs["generator_state"] = json.dumps(st.generator_state())
+                g.attrs["sweep"] = st.sweep
+                g.attrs["accepted"] = st.accepted
+                g.attrs["attempted"] = st.attempted
+                g.attrs["last_energy"] = np.nan if st.last_energy is None else st.last_energy
+                if getattr(st, "sampler_state", None) is not None:  # samplers that keep tuned state (HMC)
+                    g.attrs["sampler_state"] = json.dumps(st.sampler_state)
+                if st.params.temperature != states[0].params.temperature:
+                    g.attrs["temperature"] = st.params.temperature
+                g.create_dataset("coords", data=st.coords)
+                g.create_dataset("energy", data=np.asarray(st.energy, float))
+                g.create_dataset("magnetisation", data=np.asarray(st.magnetisation, float).reshape(-1, n))
+                g.create_dataset("structure_shells", data=np.asarray(st.structure_shells, float).reshape(-1, 3, n, n))
+                trace = np.asarray(st.structure_trace, float)
+                g.create_dataset("structure_trace", data=trace if trace.size else np.zeros((0, 0)))
+            f.flush()
         with atomic_path(path) as tmp:
-            with h5py.File(buf, "w") as f:
-                f.attrs["format"] = FORMAT
-                f.attrs["format_version"] = FORMAT_VERSION
-                f.attrs["tensorglass_version"] = __version__
-                f.attrs["parameters"] = json.dumps(asdict(state.params))
-                f.attrs["generator_state"] = json.dumps(state.generator_state())
-                f.attrs["seed"] = state.params.seed
-                f.attrs["sweep"] = state.sweep
-                f.attrs["accepted"] = state.accepted
-                f.attrs["attempted"] = state.attempted
-                f.attrs["status"] = "complete" if summary is not None else "running"
-                f.attrs["units"] = "energy per spin in units of the coupling scale of J(k); k_B = 1"
-                if summary is not None:
-                    f.attrs["summary"] = json.dumps(summary)
-                f.create_dataset("coords", data=state.coords)
-                f.create_dataset("energy", data=np.asarray(state.energy, float))
-                f.create_dataset("magnetisation", data=np.asarray(state.magnetisation, float).reshape(
-                    -1, state.coords.shape[-1]))
-                f.flush()
             with open(tmp, "wb") as fh:
                 fh.write(buf.getbuffer())
     except OSError as exc:
@@ -70,9 +108,9 @@ def save_run(path, state: RunState, summary: dict | None = None) -> None:
         raise MCFileError(msg) from None
 
 
-def load_run(path) -> RunState:
-    """Read a file written by :func:`save_run`; raise :class:`MCFileError`
-    (one line) for a missing, corrupted or foreign file."""
+def load_chains(path) -> list[RunState]:
+    """Read every chain of a file written by :func:`save_run`; raise
+    :class:`MCFileError` (one line) for a missing, corrupted or foreign file."""
     import h5py
     path = Path(path)
     if not path.exists():
@@ -85,13 +123,24 @@ def load_run(path) -> RunState:
                 raise MCFileError(f"{path} is not a tensorglass Monte Carlo file (format {f.attrs.get('format')!r})")
             if int(f.attrs["format_version"]) != FORMAT_VERSION:
                 raise MCFileError(f"{path}: format version {f.attrs['format_version']} is not supported "
-                                  f"(this tensorglass reads {FORMAT_VERSION})")
+                                  f"(this tensorglass reads {FORMAT_VERSION}; rerun with `tensorglass mc run`)")
             params = RunParameters(**_tuples(json.loads(f.attrs["parameters"])))
-            rng = np.random.Generator(np.random.PCG64())
-            rng.bit_generator.state = json.loads(f.attrs["generator_state"])
-            state = RunState(params, np.array(f["coords"]), rng, int(f.attrs["sweep"]),
-                             list(np.array(f["energy"])), [row for row in np.array(f["magnetisation"])],
-                             int(f.attrs["accepted"]), int(f.attrs["attempted"]))
+            states = []
+            for i in range(int(f.attrs["n_chains"])):
+                g = f[f"chain{i}"]
+                rng = np.random.Generator(np.random.PCG64())
+                rng.bit_generator.state = json.loads(g.attrs["generator_state"])
+                p = replace(params, temperature=float(g.attrs["temperature"])) if "temperature" in g.attrs else params
+                last = float(g.attrs["last_energy"])
+                kw = dict(params=p, coords=np.array(g["coords"]), rng=rng, sweep=int(g.attrs["sweep"]),
+                          energy=list(np.array(g["energy"])), magnetisation=list(np.array(g["magnetisation"])),
+                          accepted=int(g.attrs["accepted"]), attempted=int(g.attrs["attempted"]),
+                          structure_shells=list(np.array(g["structure_shells"])),
+                          structure_trace=list(np.array(g["structure_trace"])), last_energy=None if np.isnan(last) else last)
+                if "sampler_state" in g.attrs and "sampler_state" in _STATE_FIELDS:
+                    kw["sampler_state"] = json.loads(g.attrs["sampler_state"])
+                st = RunState(**kw)
+                states.append(st)
     except MCFileError:
         raise
     except (OSError, KeyError, ValueError, TypeError) as exc:
@@ -99,7 +148,28 @@ def load_run(path) -> RunState:
         why = why.split("(")[0].strip()[:80]  # HDF5's own message without its internals
         raise MCFileError(f"{path} is corrupted or not a tensorglass Monte Carlo checkpoint "
                           f"({exc.__class__.__name__}{': ' + why if why else ''})") from None
-    return state
+    return states
+
+
+def _load_exchange(path):
+    import h5py
+    try:
+        with h5py.File(path, "r") as f:
+            if "temperatures" not in f.attrs:
+                return None, None
+            rng = np.random.Generator(np.random.PCG64())
+            rng.bit_generator.state = json.loads(f.attrs["exchange_generator_state"])
+            ex = Exchange(rng, np.array(f.attrs["exchange_accepted"], float), np.array(f.attrs["exchange_tried"], float),
+                          int(f.attrs["exchange_rounds"]))
+            return [float(t) for t in f.attrs["temperatures"]], ex
+    except (OSError, KeyError, ValueError, TypeError) as exc:
+        raise MCFileError(f"{path} is corrupted or not a tensorglass Monte Carlo checkpoint "
+                          f"({exc.__class__.__name__}: {exc})") from None
+
+
+def load_run(path) -> RunState:
+    """The first chain of a file (see :func:`load_chains` for all of them)."""
+    return load_chains(path)[0]
 
 
 def _tuples(d):
@@ -108,27 +178,41 @@ def _tuples(d):
     return d
 
 
-def run_monte_carlo(params: RunParameters | None = None, out=None, *, resume_from=None, checkpoint_every=120.0,
-                    progress=True, use_cache=True) -> dict:
-    """Run (or resume) a chain, checkpointing ``out`` atomically every
-    ``checkpoint_every`` seconds and on Ctrl-C; return the summary.
+def _finish(states, model, out, temperatures=None, swap_rates=None):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        summary = summarize_chains(states, model)
+    summary["warnings"] = [str(w.message) for w in caught]
+    summary["tensorglass_version"] = __version__
+    summary["output"] = str(out)
+    return summary
 
-    A resumed run continues bit-identically: the spins, the generator state
-    and the series are restored exactly and every random number is drawn
-    per sweep.  Ctrl-C stops after the current sweep, writes the checkpoint
-    and raises KeyboardInterrupt."""
+
+def run_monte_carlo(params: RunParameters | None = None, out=None, *, chains: int = DEFAULT_CHAINS, resume_from=None,
+                    checkpoint_every=120.0, progress=True, use_cache=True) -> dict:
+    """Run (or resume) ``chains`` independent chains one after the other,
+    checkpointing ``out`` atomically every ``checkpoint_every`` seconds and
+    on Ctrl-C; return the joint summary (:func:`summarize_chains`).
+
+    A resumed run continues bit-identically: the spins, every chain's
+    generator state and the series are restored exactly and every random
+    number is drawn per sweep.  Ctrl-C stops after the current sweep, writes
+    the checkpoint and raises KeyboardInterrupt."""
     if resume_from is not None:
-        state = load_run(resume_from)
-        params = state.params
+        states = load_chains(resume_from)
+        if _load_exchange(resume_from)[0] is not None:
+            return run_tempering(resume_from=resume_from, out=out, checkpoint_every=checkpoint_every,
+                                 progress=progress, use_cache=use_cache)
+        params = states[0].params
         out = Path(resume_from) if out is None else Path(out)
     else:
-        state = None
+        states = None
         out = Path(out)
     check_output_file(out, "--out", force=True)  # writable, and stale temporaries of killed runs removed
     model = cached_model(params, use_cache)
-    if state is None:
-        state = new_state(params, model)
-    remaining = params.sweeps - state.sweep
+    if states is None:
+        states = new_chains(params, model, chains)
+    remaining = sum(params.sweeps - st.sweep for st in states)
     interrupted = {"flag": False}
 
     def on_sigint(signum, frame):
@@ -141,25 +225,94 @@ def run_monte_carlo(params: RunParameters | None = None, out=None, *, resume_fro
     def on_sweep(st):
         bar(1)
         if time.monotonic() - last["t"] >= checkpoint_every:
-            save_run(out, st)
+            save_run(out, states)
             last["t"] = time.monotonic()
     try:
-        if remaining > 0:
-            advance(state, model, remaining, on_sweep=on_sweep, stop=lambda: interrupted["flag"])
+        for st in states:
+            if interrupted["flag"]:
+                break
+            if params.sweeps > st.sweep:
+                advance(st, model, params.sweeps - st.sweep, on_sweep=on_sweep, stop=lambda: interrupted["flag"])
     finally:
         bar(None)
         if old is not None:
             signal.signal(signal.SIGINT, old)
-    if interrupted["flag"] or state.sweep < params.sweeps:
-        save_run(out, state)
-        raise KeyboardInterrupt(f"stopped at sweep {state.sweep} of {params.sweeps}; checkpoint written to {out}")
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        summary = summarize(state, model)
-    summary["warnings"] = [str(w.message) for w in caught]
-    summary["tensorglass_version"] = __version__
-    summary["output"] = str(out)
-    save_run(out, state, summary)
+    done = sum(st.sweep for st in states)
+    if interrupted["flag"] or any(st.sweep < params.sweeps for st in states):
+        save_run(out, states)
+        raise KeyboardInterrupt(f"stopped at sweep {done} of {params.sweeps * len(states)} ({len(states)} chains); "
+                                f"checkpoint written to {out}")
+    summary = _finish(states, model, out)
+    save_run(out, states, summary)
+    return summary
+
+
+def run_tempering(params: RunParameters | None = None, temperatures=None, out=None, *, resume_from=None,
+                  checkpoint_every=120.0, progress=True, use_cache=True) -> dict:
+    """Replica exchange (:func:`tensorglass.montecarlo.parallel_tempering`)
+    over ``temperatures``, one swap round per sweep, seeded from
+    ``params.seed``; checkpointed like :func:`run_monte_carlo` (every
+    ``checkpoint_every`` seconds and on Ctrl-C; ``resume_from`` continues
+    bit-identically).  Returns ``{"temperatures", "swap_rates", "replicas":
+    [summary per temperature], "flags", ...}``."""
+    if resume_from is not None:
+        states = load_chains(resume_from)
+        temps, exchange = _load_exchange(resume_from)
+        params = replace(states[0].params, temperature=temps[0])
+        out = Path(resume_from) if out is None else Path(out)
+    else:
+        temps = [float(t) for t in temperatures]
+        if len(temps) < 2 or any(not (t > 0) for t in temps) or len(set(temps)) != len(temps):
+            raise ParameterError("temperatures", temperatures, "at least two distinct temperatures > 0",
+                                 "e.g. --temperatures 0.10,0.12,0.14")
+        temps = sorted(temps)
+        states = exchange = None
+        out = Path(out)
+    check_output_file(out, "--out", force=True)  # writable, and stale temporaries of killed runs removed
+    model = cached_model(params, use_cache)
+    plist = [replace(params, temperature=t) for t in temps]
+    if states is None:
+        states, exchange = new_tempering(plist, model, params.seed)
+    remaining = params.sweeps - exchange.rounds
+    interrupted = {"flag": False}
+
+    def on_sigint(signum, frame):
+        interrupted["flag"] = True
+
+    old = signal.signal(signal.SIGINT, on_sigint) if _main_thread() else None
+    bar = _bar(remaining, progress)
+    last = {"t": time.monotonic()}
+
+    def on_round():
+        bar(1)
+        if time.monotonic() - last["t"] >= checkpoint_every:
+            save_run(out, states, temperatures=temps, exchange=exchange)
+            last["t"] = time.monotonic()
+    try:
+        if remaining > 0:
+            parallel_tempering(plist, model, rounds=remaining, states=states, exchange=exchange, on_round=on_round,
+                               stop=lambda: interrupted["flag"])
+    finally:
+        bar(None)
+        if old is not None:
+            signal.signal(signal.SIGINT, old)
+    if exchange.rounds < params.sweeps:
+        save_run(out, states, temperatures=temps, exchange=exchange)
+        raise KeyboardInterrupt(f"stopped at round {exchange.rounds} of {params.sweeps}; checkpoint written to {out}")
+    rates = exchange.rates()
+    replicas = [_finish([st], model, out) for st in states]
+    flags = []
+    for t, r in zip(zip(temps, temps[1:]), rates):
+        if r < 0.1:
+            flags.append({"flag": "low_swap_rate", "message": f"swap rate {r:.3f} between T = {t[0]} and {t[1]}",
+                          "remedy": "put the temperatures closer together"})
+    for t, rep in zip(temps, replicas):
+        flags += [dict(fl, message=f"T = {t}: {fl['message']}") for fl in rep["flags"]]
+    summary = {"model": params.model, "L": params.L, "sampler": params.sampler, "seed": params.seed,
+               "sweeps": params.sweeps, "temperatures": temps, "swap_rates": [float(r) for r in rates],
+               "replicas": replicas, "flags": flags, "tensorglass_version": __version__, "output": str(out),
+               "parameters": asdict(params)}
+    save_run(out, states, summary, temperatures=temps, exchange=exchange)
     return summary
 
 

@@ -19,13 +19,23 @@ OUTPUTS = {
              "im_chi_t_final": "rho c_t^2"},
     "mc": {"energy_per_spin": "J per spin", "specific_heat": "k_B per spin", "m_compression": "1",
            "m_shear": "1", "chi_compression": "1/J", "chi_shear": "1/J", "binder_compression": "1",
-           "binder_shear": "1", "tau_int": "sweeps", "acceptance": "1"},
+           "binder_shear": "1", "tau_int": "sweeps", "acceptance": "1",
+           "m_order": "1", "chi_order": "1/J", "binder_order": "1", "xi": "lattice spacings", "xi_over_L": "1",
+           "compression_weight": "1", "compression_fraction": "1", "t_c_weiss": "J", "r_hat": "1", "effective_samples": "1",
+           "ordering_shell": "1", "n_flags": "1"},
 }
 #: Kinds of point defined by other packages (the studies): name -> "tensorglass.module:function".
 #: Filled by :func:`tensorglass.sweeps.register_compute`; the target is imported on the worker.
 TARGETS: dict = {}
 WITH_ERRORS = {"energy_per_spin", "specific_heat", "m_compression", "m_shear", "chi_compression", "chi_shear",
-               "binder_compression", "binder_shear"}
+               "binder_compression", "binder_shear", "m_order", "chi_order", "binder_order", "xi", "xi_over_L",
+               "compression_weight", "compression_fraction"}
+_NAN = {"mean": float("nan"), "error": float("nan")}
+#: scalar mc outputs that are not top-level keys of the summary: name -> how to get them
+_MC_DERIVED = {"r_hat": lambda s: s["r_hat"]["max"], "n_flags": lambda s: len(s["flags"]),
+               "ordering_shell": lambda s: s["structure_factor"]["ordering_shell"],
+               "compression_weight": lambda s: s.get("compression_weight", _NAN),
+               "compression_fraction": lambda s: s.get("compression_fraction", _NAN)}
 
 
 def _velocities(params):
@@ -77,25 +87,28 @@ def evaluate_point(compute: str, params: dict, seed: int, outputs: tuple) -> dic
                 "im_chi_t_final": float(f.im_chi_t[-1])}
         out = {o: full[o] for o in outputs}
     else:
-        from ..montecarlo import RunParameters, advance, new_state, summarize
+        from ..montecarlo import DEFAULT_CHAINS, RunParameters, run_chains, summarize_chains
         p = dict(params)
         if "material" in p:
             p["c_l"], p["c_t"] = _velocities(p)
             del p["material"]
+        n_chains = p.pop("chains", DEFAULT_CHAINS)
         run = RunParameters(seed=seed, **{**{"model": "bl6", "L": 4, "temperature": 1.0, "sweeps": 100}, **p})
         model = run.build()
-        state = new_state(run, model)
-        advance(state, model, run.sweeps)
+        states = run_chains(run, n_chains, model=model)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            s = summarize(state, model)
+            s = summarize_chains(states, model)
         out = {}
         for o in outputs:
+            v = _MC_DERIVED[o](s) if o in _MC_DERIVED else s[o]
             if o in WITH_ERRORS:
-                out[o] = s[o]["mean"]
-                out[o + "_error"] = s[o]["error"]
+                out[o] = v["mean"]
+                out[o + "_error"] = v["error"]
             else:
-                out[o] = s[o]
+                out[o] = v
+        extra = {"flags": s["flags"], "structure_factor": s["structure_factor"],
+                 "tau_int_by_observable": s["tau_int_by_observable"], "r_hat": s["r_hat"]}
     rec = {"result": out, "elapsed_s": time.perf_counter() - t0, "tensorglass_version": __version__}
     if extra is not None:
         rec["extra"] = extra  # non-scalar results (arrays as lists), kept in the point record only

@@ -38,7 +38,7 @@ PARAMETERS = {
              "im_chi_l1_t": float, "n0": int, "ell": float, "k_l_over_k_t": float},
     "mc": {"model": str, "L": int, "temperature": float, "sweeps": int, "sampler": str, "components": int,
            "c_l": float, "c_t": float, "poisson": float, "k0": str, "cutoff": float, "thermalize": int,
-           "material": str},
+           "material": str, "chains": int},
 }
 
 
