@@ -193,7 +193,7 @@ def test_cli_prints_flags_and_json_carries_them(tmp_path):
     for key in ("m_order", "binder_order", "chi_order", "xi", "xi_over_L", "structure_factor", "t_c_weiss",
                 "tau_int_by_observable", "r_hat", "k0", "effective_samples"):
         assert key in d
-    pt = _cli(["mc", "run", "--model", "bl6", "--L", "3", "--temperatures", "0.3,0.33", "--sweeps", "30", "--seed",
+    pt = _cli(["mc", "run", "--model", "bl6", "--poisson", "0.2", "--L", "3", "--temperatures", "0.3,0.33", "--sweeps", "30", "--seed",
                "1", "--sampler", "metropolis", "--no-progress", "--json", "--out", str(tmp_path / "c.h5")], tmp_path)
     d = json.loads(pt.stdout)
     assert len(d["swap_rates"]) == 1 and len(d["replicas"]) == 2
