@@ -69,8 +69,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--sweeps", type=int, required=True)
     run.add_argument("--seed", type=int, required=True)
     run.add_argument("--out", required=True, help="output HDF5 file (also the checkpoint)")
-    run.add_argument("--sampler", default="hmc", choices=("hmc", "metropolis"),
-                     help="hmc: exact hybrid MC with FFT forces (fast); metropolis: single-site reference")
+    run.add_argument("--sampler", default="auto", choices=("auto", "hmc", "metropolis", "ising"),
+                     help="auto (default): the exact and fastest sampler for the model (hmc for n >= 2, ising for "
+                          "n = 1); hmc: geodesic hybrid MC with FFT forces, step tuned during --thermalize; "
+                          "metropolis: dense single-site reference; ising: heat bath for n = 1")
     run.add_argument("--thermalize", type=int, default=0, help="sweeps discarded before measuring")
     run.add_argument("--cutoff", type=_finite_float("--cutoff"), default=1.0,
                      help="Gaussian UV cutoff of the long-range kernels, lattice units (0: sharp zone edge)")

@@ -1,7 +1,10 @@
 """Exact Monte Carlo of long-range tensor spin models (core; numba kernels private).
 
-Samplers: ``"metropolis"`` (reference: single-site, exact O(N) local fields)
-and ``"hmc"`` (exact hybrid Monte Carlo with FFT forces, O(N log N) per sweep).
+Samplers: ``"auto"`` (default: resolved per model by :func:`resolve_sampler`),
+``"hmc"`` (exact geodesic hybrid Monte Carlo on the product of spheres with
+FFT forces, O(N log N) per trajectory, step size tuned during thermalisation),
+``"metropolis"`` (reference: single-site, exact O(N) local fields) and
+``"ising"`` (exact heat bath for one-component +-1 spins).
 """
 
 from ._lattice import (
@@ -31,8 +34,10 @@ from ._run import (
     advance,
     new_state,
     parallel_tempering,
+    resolve_sampler,
     run_finite_states,
     run_mean_field,
+    sampler_report,
     summarize,
 )
 from ._stats import ShortRunWarning, Stats, integrated_autocorrelation_time, jackknife, mean_with_error
@@ -42,5 +47,6 @@ __all__ = [
     "lattice_energy", "local_fields", "MODELS", "SpinModel", "bl6_model", "build_model", "coupled_blocks_model",
     "custom_model", "elastic_dipole_model", "nn_model", "SAMPLERS", "RunParameters", "RunState", "advance",
     "new_state", "parallel_tempering", "run_finite_states", "run_mean_field", "summarize", "ShortRunWarning",
+    "resolve_sampler", "sampler_report",
     "Stats", "integrated_autocorrelation_time", "jackknife", "mean_with_error",
 ]

@@ -3,7 +3,8 @@ and generator state; written atomically, so they double as checkpoints.
 
 Layout: attributes ``format`` ("tensorglass-mc"), ``format_version``,
 ``tensorglass_version``, ``parameters`` (JSON), ``generator_state`` (JSON),
-``sweep``, ``accepted``, ``attempted``, ``status`` ("running"/"complete"),
+``sweep``, ``accepted``, ``attempted``, ``sampler_state`` (JSON: resolved
+sampler, HMC step size and its tuning state), ``status`` ("running"/"complete"),
 ``summary`` (JSON, when complete); datasets ``coords``, ``energy``
 (per spin, per measured sweep), ``magnetisation`` (per measured sweep).
 """
@@ -51,6 +52,7 @@ def save_run(path, state: RunState, summary: dict | None = None) -> None:
             f.attrs["sweep"] = state.sweep
             f.attrs["accepted"] = state.accepted
             f.attrs["attempted"] = state.attempted
+            f.attrs["sampler_state"] = json.dumps(state.sampler_state)  # resolved sampler, HMC step size/tuning
             f.attrs["status"] = "complete" if summary is not None else "running"
             f.attrs["units"] = "energy per spin in units of the coupling scale of J(k); k_B = 1"
             if summary is not None:
@@ -90,7 +92,8 @@ def load_run(path) -> RunState:
             rng.bit_generator.state = json.loads(f.attrs["generator_state"])
             state = RunState(params, np.array(f["coords"]), rng, int(f.attrs["sweep"]),
                              list(np.array(f["energy"])), [row for row in np.array(f["magnetisation"])],
-                             int(f.attrs["accepted"]), int(f.attrs["attempted"]))
+                             int(f.attrs["accepted"]), int(f.attrs["attempted"]),
+                             json.loads(f.attrs.get("sampler_state", "{}")))
     except MCFileError:
         raise
     except (OSError, KeyError, ValueError, TypeError) as exc:
