@@ -37,6 +37,7 @@ import math
 
 import numpy as np
 
+from . import _hmc_kernels as _k
 from ._lattice import LatticeKernel, local_fields
 
 TARGET_ACCEPTANCE = 0.8     # dual-averaging target (mean Metropolis acceptance probability)
@@ -53,16 +54,6 @@ def initial_step_size(kernel: LatticeKernel, beta: float, hext) -> float:
     return 1.0 / math.sqrt(1.0 + beta * rho)
 
 
-def _fields(kernel, s, hext, workers):
-    h = local_fields(kernel, s, workers)
-    energy = -0.5 * float(np.sum(s * h)) - float(np.sum(s @ hext))
-    return h + hext, energy
-
-
-def _tangent(v, s):
-    return v - np.sum(v * s, axis=-1, keepdims=True) * s
-
-
 def hmc_step(kernel: LatticeKernel, spins, normals, uniform, beta, step_size, n_leapfrog, hext, workers=1):
     """One geodesic HMC trajectory of ``n_leapfrog`` steps of ``step_size``.
 
@@ -73,25 +64,22 @@ def hmc_step(kernel: LatticeKernel, spins, normals, uniform, beta, step_size, n_
     one pre-drawn U(0,1); ``hext``: uniform site field (n-vector).
     Returns ``(accepted, energy, acceptance_probability)``; the energy is
     that of the state kept."""
+    shape = spins.shape
+    n = shape[-1]
     s = spins / np.linalg.norm(spins, axis=-1, keepdims=True)
-    h, e0 = _fields(kernel, s, hext, workers)
-    v = _tangent(normals, s)
-    k0 = 0.5 * float(np.sum(v * v))
-    force = beta * _tangent(h, s)
+    hext = np.ascontiguousarray(hext, dtype=float)
+    force = np.empty((s.size // n, n))
+    e0 = _k.force_and_energy((local_fields(kernel, s, workers) + hext).reshape(-1, n), s.reshape(-1, n), hext, beta,
+                             force)
+    v = np.array(normals, dtype=float).reshape(-1, n)
+    k0 = _k.project_tangent(v, s.reshape(-1, n))
     y = s.copy()
+    yf = y.reshape(-1, n)
     e1 = e0
     for _ in range(n_leapfrog):
-        v += 0.5 * step_size * force
-        speed = np.linalg.norm(v, axis=-1, keepdims=True)
-        angle = speed * step_size
-        cos, sinc = np.cos(angle), np.sinc(angle / np.pi)   # sinc(x) = sin(x)/x, finite at |v| = 0
-        y, v = y * cos + v * (step_size * sinc), v * cos - y * (speed * speed * step_size * sinc)
-        # keep |s| = 1 and v tangent against round-off (changes of order 1e-16)
-        y /= np.linalg.norm(y, axis=-1, keepdims=True)
-        v = _tangent(v, y)
-        h, e1 = _fields(kernel, y, hext, workers)
-        force = beta * _tangent(h, y)
-        v += 0.5 * step_size * force
+        _k.kick_and_rotate(yf, v, force, step_size)
+        e1 = _k.force_and_energy((local_fields(kernel, y, workers) + hext).reshape(-1, n), yf, hext, beta, force)
+        _k.half_kick(v, force, step_size)
     dh = beta * (e1 - e0) + 0.5 * float(np.sum(v * v)) - k0
     prob = math.exp(min(0.0, -dh)) if np.isfinite(dh) else 0.0
     if uniform < prob:

@@ -40,7 +40,7 @@ class RunParameters:
     cutoff: float = 1.0          # Gaussian UV cutoff of the long-range models (lattice units)
     thermalize: int = 0
     step_size: float = 0.0       # HMC; 0 = tuned during thermalisation (dual averaging), then frozen
-    trajectory: float = 1.0      # HMC: mean trajectory time (jittered uniformly over [0.5, 1.5] x this)
+    trajectory: float = 2.0      # HMC: mean trajectory time (jittered uniformly over [0.5, 1.5] x this)
     delta: float = 0.0           # Metropolis proposal width; 0 = automatic
     overrelax: int = 0           # Metropolis: over-relaxation sweeps per sweep
     field: tuple = ()            # uniform site field h (site term -h.s), n components; () = none
