@@ -193,6 +193,10 @@ def _print_mc(summary, as_json):
         return f"{v['mean']:.6g} +- {v['error']:.2g}"
     print(f"{summary['model']} L = {summary['L']}, T = {summary['temperature']}, sampler {summary['sampler']}, "
           f"{summary['sweeps']} sweeps, acceptance {summary['acceptance']:.2f}, tau_int = {summary['tau_int']:.2f}")
+    ss = summary.get("sampler_state", {})
+    if "step_size" in ss:
+        print(f"  hmc step size {ss['step_size']:.4g} ({ss['step_size_source']}), "
+              f"{ss['mean_leapfrog_steps']:.1f} leapfrog steps per trajectory")
     for key in ("energy_per_spin", "specific_heat", "m_compression", "m_shear"):
         print(f"  {key:16s} {f(key)}")
     for w in summary.get("warnings", []):
