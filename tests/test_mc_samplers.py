@@ -112,8 +112,11 @@ def test_default_sampler_matches_wolff_reference(n, L, beta):
     e, de = _mean_err(chains[:, 0])
     u, du = _binder_jackknife(chains[:, 1], chains[:, 2])
     dof = (n_chains - 1, WOLFF_SEEDS - 1)
-    assert abs(_z(e, de, e_ref, de_ref, *dof)) < Z_MAX, (e, de, e_ref, de_ref)
-    assert abs(_z(u, du, u_ref, du_ref, *dof)) < Z_MAX, (u, du, u_ref, du_ref)
+    z_e, z_u = _z(e, de, e_ref, de_ref, *dof), _z(u, du, u_ref, du_ref, *dof)
+    print(f"O({n}) L={L} beta={beta}: E {e:.5f}({de:.5f}) z={z_e:.2f}; U4 {u:.4f}({du:.4f}) z={z_u:.2f}; "
+          f"acceptance {chains[:, 4].min():.2f}-{chains[:, 4].max():.2f}")
+    assert abs(z_e) < Z_MAX, (e, de, e_ref, de_ref)
+    assert abs(z_u) < Z_MAX, (u, du, u_ref, du_ref)
     assert np.all(chains[:, 4] > 0.5), chains[:, 4]
 
 
@@ -173,8 +176,11 @@ def test_samplers_agree_on_long_range_models(model_name, t_over_tc, L):
     assert len(results) >= 2
     for (ka, ea, ma), (kb, eb, mb) in itertools.combinations(results, 2):
         dof = (chains - 1, chains - 1)
-        assert abs(_z(*ea, *eb, *dof)) < Z_MAX, (ka, ea, kb, eb)
-        assert abs(_z(*ma, *mb, *dof)) < Z_MAX, (ka, ma, kb, mb)
+        z_e, z_m = _z(*ea, *eb, *dof), _z(*ma, *mb, *dof)
+        print(f"{model_name} T={temperature:.4g} L={L} {ka} vs {kb}: E {ea[0]:.5f}/{eb[0]:.5f} z={z_e:.2f}, "
+              f"m_k1 {ma[0]:.4f}/{mb[0]:.4f} z={z_m:.2f}")
+        assert abs(z_e) < Z_MAX, (ka, ea, kb, eb)
+        assert abs(z_m) < Z_MAX, (ka, ma, kb, mb)
 
 
 @pytest.mark.slow
