@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 TSTAMP := $(VENV)/.installed-test
 
-.PHONY: reproduce test quick bench clean
+.PHONY: reproduce test fuzz quick bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,9 @@ quick: $(STAMP)
 
 test: $(TSTAMP)
 	$(PY) -m pytest -q
+
+fuzz: $(TSTAMP)   # the bad-input suite with more generated examples (Hypothesis "dev" profile)
+	TG_HYPOTHESIS=dev $(PY) -m pytest -q tests/test_fuzz_cli.py tests/test_fuzz_disk.py
 
 bench: $(STAMP)
 	$(PY) benchmarks/reproduce_speed.py

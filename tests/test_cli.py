@@ -129,7 +129,10 @@ def test_reproduce_quick_writes_everything(tmp_path):
     figs = sorted((out / "figures").glob("*.png"))
     assert len(figs) >= 10
     res = json.loads((out / "results.json").read_text())
-    assert isinstance(res, list) and len(res) > 200
+    assert isinstance(res, list) and len(res) >= 250  # issue 2's schema: one record per published number
+    assert all({"id", "source", "quantity", "published", "computed", "tolerance", "status", "note"} <= set(r) for r in res)
+    summary = json.loads((out / "summary.json").read_text())
+    assert sum(c["entries"] for c in summary["counts_by_paper"].values()) == len(res)
     md = (out / "report.md").read_text()
     for fig in figs:
         assert f"figures/{fig.name}" in md and f"figures/{fig.name}" in (out / "report.html").read_text()

@@ -23,6 +23,7 @@ outputs = ["energy_per_spin", "m_shear"]
 temperature = [0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0, 1.5]
 [fixed]
 model = "bl6"
+poisson = 0.2
 L = 4
 sweeps = 150
 sampler = "hmc"
@@ -114,18 +115,41 @@ def test_resumed_sweep_equals_uninterrupted_and_is_schedule_independent(tmp_path
         assert np.array_equal(a[k], b[k]), k
 
 
-def test_failed_points_are_recorded_and_rerun(tmp_path, client):
+def _fails_for_large_k(compute, params, seed, outputs):
+    from tensorglass.sweeps import evaluate_point
+    if params.get("k_ratio") == -0.7:
+        raise RuntimeError("worker lost its disk")  # a failure no up-front check can foresee
+    return evaluate_point(compute, params, seed, outputs)
+
+
+def test_failed_points_are_recorded_and_rerun(tmp_path, monkeypatch):
+    """A point that fails on the worker is recorded as failed (with why) and recomputed by the next run."""
+    import tensorglass.sweeps._run as sr
+    monkeypatch.setattr(sr, "evaluate_point", _fails_for_large_k)
     spec = _spec(tmp_path, """
 compute = "flow"
 [grid]
-k_ratio = [-0.5, -80.0]
+k_ratio = [-0.5, -0.7]
 [fixed]
 material = "BK7"
 """)
-    st = run_sweep(spec, tmp_path / "f", client=client, progress=False)
-    assert st["done"] == 1 and st["failed"] == 1 and "K" in st["errors"][0]
-    st2 = run_sweep(spec, tmp_path / "f", client=client, progress=False)
-    assert st2["failed"] == 1  # rerun, fails again for the same reason
+    with Client(processes=False, n_workers=1, threads_per_worker=1, dashboard_address=":0") as local:
+        st = run_sweep(spec, tmp_path / "f", client=local, progress=False)
+        assert st["done"] == 1 and st["failed"] == 1 and "worker lost its disk" in st["errors"][0]
+        st2 = run_sweep(spec, tmp_path / "f", client=local, progress=False)
+        assert st2["failed"] == 1  # rerun, fails again for the same reason
+        from tensorglass.sweeps import _compute
+        monkeypatch.setattr(sr, "evaluate_point", _compute.evaluate_point)
+        st3 = run_sweep(spec, tmp_path / "f", client=local, progress=False)
+        assert st3["done"] == 2 and st3["failed"] == 0
+
+
+def test_point_outside_the_flow_validity_is_refused_before_submission(tmp_path):
+    """k_ratio = -80 breaks 002 Eq. (4.1)'s perturbative step: refused up front, no store made."""
+    spec = _spec(tmp_path, 'compute = "flow"\n[grid]\nk_ratio = [-0.5, -80.0]\n[fixed]\nmaterial = "BK7"\n')
+    with pytest.raises(SpecError, match="grid point 1 .*k_ratio = -80.0"):
+        run_sweep(spec, tmp_path / "f", progress=False)
+    assert not (tmp_path / "f").exists()
 
 
 MALFORMED = {
@@ -196,3 +220,4 @@ def test_unreachable_scheduler_is_a_clear_error(tmp_path):
     p = subprocess.run([sys.executable, "-m", "tensorglass", "sweep", "run", str(spec), "--store", str(tmp_path / "s"),
                         "--scheduler", "tcp://127.0.0.1:9"], capture_output=True, text=True, timeout=120)
     assert p.returncode == 2 and "cannot connect" in p.stderr and "Traceback" not in p.stderr, p.stderr[-500:]
+    assert not (tmp_path / "s").exists()  # no half-made store left behind

@@ -1,4 +1,4 @@
-"""Command line: ``tensorglass {reproduce, predict, materials}``.
+"""Command line: ``tensorglass {reproduce, predict, materials, mc, sweep, study}``.
 
 Bad input gives a one-line error naming the parameter, its value and the
 allowed range, and exit status 2, without a traceback.
@@ -84,6 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
         q_.add_argument("--json", action="store_true")
         q_.add_argument("--no-progress", action="store_true")
     run.add_argument("--no-cache", action="store_true", help="do not use the on-disk kernel cache")
+    run.add_argument("--force", action="store_true", help="overwrite an existing --out file")
     res = mcs.add_parser("resume", help="continue an interrupted run bit-identically")
     res.add_argument("file")
     res.add_argument("--checkpoint-every", type=_finite_float("--checkpoint-every"), default=120.0)
@@ -106,6 +107,18 @@ def build_parser() -> argparse.ArgumentParser:
     scol = sws.add_parser("collect", help="write the store as one NetCDF or CSV file")
     scol.add_argument("store")
     scol.add_argument("--to", required=True, help="output file, .nc or .csv")
+    scol.add_argument("--force", action="store_true", help="overwrite an existing --to file")
+
+    st = sub.add_parser("study", help="studies beyond the papers (Monte Carlo on the sweep engine)")
+    st.add_argument("name", help="the study: bl-phase (Bevzenko-Lubchenko phase diagram) or blocks "
+                    "(a simulation test of the coupled-block renormalisation)")
+    st.add_argument("--out", required=True, help="output directory: study.html/.md, figures/, data.nc, results.json")
+    st.add_argument("--quick", action="store_true", help="small lattices, the qualitative picture (< 15 min on 2 cores)")
+    st.add_argument("--store", help="sweep store to resume from (default: OUT/store)")
+    st.add_argument("--scheduler", help="address of an existing Dask scheduler (default: a local cluster)")
+    st.add_argument("--workers", type=int, help="local worker processes (default 2)")
+    st.add_argument("--force", action="store_true", help="rewrite a finished study in --out")
+    st.add_argument("--no-progress", action="store_true")
 
     m = sub.add_parser("materials", help="list the built-in materials (or a materials file)")
     m.add_argument("--materials-file", help="CSV with header name,c_l,c_t[,rho]")
@@ -116,9 +129,24 @@ def build_parser() -> argparse.ArgumentParser:
 def _cmd_reproduce(a):
     from .report import reproduce
     from pathlib import Path
-    counts = reproduce(a.out, quick=a.quick, progress=not a.no_progress)
+    from ._atomic import check_output_dir, remove_if_empty
+    from ._atomic import check_free_space
+    existed = Path(a.out).exists() if a.out.strip() else True
+    check_output_dir(a.out)
+    try:
+        check_free_space(a.out, (2 if a.quick else 8) * 2**20, "--out", "the report")
+    except BaseException:
+        if not existed:
+            remove_if_empty(a.out)
+        raise
+    try:
+        counts = reproduce(a.out, quick=a.quick, progress=not a.no_progress)
+    except BaseException:
+        if not existed:  # a failed first run leaves no empty folder behind
+            remove_if_empty(a.out)
+        raise
     print(f"wrote {Path(a.out) / 'report.html'}, report.md, results.json, figures/: "
-          + ", ".join(f"{v} {k}" for k, v in sorted(counts.items())))
+          + ", ".join(f"{v} {k}" for k, v in sorted(counts.items()) if isinstance(v, int)))
     return 0
 
 
@@ -131,6 +159,9 @@ def _cmd_predict(a):
     from .errors import ParameterError
     from .materials import get_material
     from .predict import DEFAULT_LN_R_OVER_L1, predict
+    if a.materials_file is not None and a.material is None:
+        raise ParameterError("--materials-file", a.materials_file, "--material NAME to look up in it",
+                             "add --material NAME, or drop --materials-file when giving --cl/--ct")
     if a.material is not None:
         if a.ct is not None:
             raise ParameterError("--ct", a.ct, "no --ct together with --material", "give either --material or --cl and --ct")
@@ -144,8 +175,9 @@ def _cmd_predict(a):
             raise ParameterError("--ct", None, "a transverse velocity with --cl", "add --ct C_T (km/s)")
         c_l, c_t, rho, name = a.cl, a.ct, a.rho, None
     ell = DEFAULT_LN_R_OVER_L1 if a.ln_r_over_l1 is None else a.ln_r_over_l1
-    if ell <= 0:
-        raise ParameterError("--ln-r-over-l1", ell, "ln(R/L1) > 0", "e.g. 20 for R = 1 m and L1 = 50 A")
+    from . import _validate
+    _validate.predict_parameters(c_l, c_t, rho, ell, ("--cl", "--ct", "--rho", "--ln-r-over-l1") if a.material is None
+                                 else ("c_l of " + name, "c_t of " + name, "--rho", "--ln-r-over-l1"))
     res = predict(c_l, c_t, rho=rho, ln_r_over_l1=ell, method=a.method, name=name)
     if a.json:
         print(json.dumps(res))
@@ -180,7 +212,7 @@ def _cmd_materials(a):
 
 
 _FLAG_NAMES = {"c_l": "--cl", "c_t": "--ct", "rho": "--rho", "ln_r_over_l1": "--ln-r-over-l1",
-               "material": "--material", "L": "--L", "T": "--T", "model": "--model", "sweeps": "--sweeps",
+               "material": "--material", "L": "--L", "T": "--T", "temperature": "--T", "model": "--model", "sweeps": "--sweeps",
                "seed": "--seed", "components": "--components", "cutoff": "--cutoff", "poisson_ratio": "--poisson"}
 
 
@@ -204,14 +236,26 @@ def _print_mc(summary, as_json):
 
 
 def _cmd_mc(a):
+    from pathlib import Path
     from .montecarlo import RunParameters
     from .storage import run_monte_carlo
+    from . import _validate
+    from ._atomic import check_output_file
+    _validate.number("--checkpoint-every", a.checkpoint_every, *_validate.CHECKPOINT_RANGE, unit="s",
+                     hint="seconds between checkpoints (0: after every sweep)")
     if a.mc_command == "resume":
         summary = run_monte_carlo(resume_from=a.file, checkpoint_every=a.checkpoint_every, progress=not a.no_progress)
     else:
-        from .errors import ParameterError
-        if (a.cl is None) != (a.ct is None):
-            raise ParameterError("--ct" if a.ct is None else "--cl", None, "both --cl and --ct, or --poisson")
+        _validate.mc_parameters(
+            {"model": a.model, "L": a.L, "temperature": a.T, "sweeps": a.sweeps, "seed": a.seed,
+             "sampler": a.sampler, "components": a.components, "c_l": a.cl, "c_t": a.ct, "poisson": a.poisson,
+             "cutoff": a.cutoff, "thermalize": a.thermalize, "overrelax": a.overrelax},
+            flag=lambda k: _FLAG_NAMES.get(k, "--" + k.replace("_", "-")))
+        check_output_file(a.out, "--out", force=a.force, ours=_describe_mc_file)
+        from ._atomic import check_free_space
+        n = _validate.FIXED_COMPONENTS.get(a.model, a.components or 3)
+        check_free_space(Path(a.out), a.L**3 * n * 8 + a.sweeps * (n + 1) * 8 + 2**14, "--out",
+                         "the run's file")
         params = RunParameters(model=a.model, L=a.L, temperature=a.T, sweeps=a.sweeps, seed=a.seed,
                                sampler=a.sampler, components=a.components, c_l=a.cl, c_t=a.ct, poisson=a.poisson,
                                k0=a.k0, cutoff=a.cutoff, thermalize=a.thermalize,
@@ -222,6 +266,17 @@ def _cmd_mc(a):
     return 0
 
 
+def _describe_mc_file(path):
+    """What an existing --out holds, in words (None: not ours)."""
+    import h5py
+    with h5py.File(path, "r") as f:
+        if f.attrs.get("format") != "tensorglass-mc":
+            return None
+        if f.attrs.get("status") == "complete":
+            return "holds a finished Monte Carlo run"
+        return f"holds an unfinished run; continue it with `tensorglass mc resume {path}`"
+
+
 def _cmd_sweep(a):
     try:
         from .sweeps import SweepStore, run_sweep
@@ -229,43 +284,112 @@ def _cmd_sweep(a):
         from .errors import TensorglassError
         raise TensorglassError(f"sweeps need the [sweep] extra: pip install 'tensorglass[sweep]' ({exc})") from None
     if a.sweep_command == "run":
+        if a.workers is not None:
+            from . import _validate
+            from .errors import ParameterError
+            if a.scheduler:
+                raise ParameterError("--workers", a.workers, "no --workers with --scheduler (the cluster has its own)",
+                                     "drop --workers, or drop --scheduler for a local cluster")
+            _validate.integer("--workers", a.workers, *_validate.WORKERS_RANGE, hint="local worker processes")
+        from ._atomic import check_free_space
+        check_free_space(a.store, 2**16, "--store", "the store")
         st = run_sweep(a.spec, a.store, scheduler=a.scheduler, workers=a.workers, force=a.force,
                        progress=not a.no_progress)
     elif a.sweep_command == "status":
         st = SweepStore(a.store).status()
     else:
-        out = SweepStore(a.store).collect(a.to)
+        from ._atomic import check_output_file
+        store = SweepStore(a.store)
+        store.spec()  # a store at all, before the output is checked
+        check_output_file(a.to, "--to", force=a.force, suffixes=(".nc", ".csv"), ours=_describe_collected,
+                          replaceable=lambda p: _collected_hash(p) == store.spec_hash())
+        out = store.collect(a.to)
         print(f"wrote {out}")
         return 0
     if getattr(a, "json", False):
         print(json.dumps(st))
     else:
+        bad = {k: st.get(k, []) for k in ("corrupt", "foreign", "incomplete")}
         print(f"{st['store']}: {st['points']} points ({st['compute']}): {st['done']} done, {st['failed']} failed, "
-              f"{st['missing']} missing")
+              f"{st['missing']} missing" + "".join(f", {len(v)} {k}" for k, v in bad.items() if v))
         for e in st["errors"]:
             print(f"  failure: {e}")
-    return 0 if st["failed"] == 0 else 1
+        for k, v in bad.items():
+            for line in v[:20]:
+                print(f"  {k}: {line}")
+            if len(v) > 20:
+                print(f"  {k}: ... and {len(v) - 20} more")
+        if any(bad.values()):
+            print("  `tensorglass sweep run SPEC --store STORE` recomputes them")
+    return 0 if st["failed"] == 0 and not any(st.get(k) for k in ("corrupt", "foreign", "incomplete")) else 1
+
+
+def _collected_hash(path):
+    """The spec hash of a NetCDF file written by ``sweep collect`` (else None)."""
+    if path.suffix != ".nc":
+        return None
+    import h5py
+    with h5py.File(path, "r") as f:
+        h = f.attrs.get("spec_hash")
+        return h.decode() if isinstance(h, bytes) else (str(h) if h is not None else None)
+
+
+def _describe_collected(path):
+    return "holds another sweep's collected dataset" if _collected_hash(path) else None
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _cmd_study(a):
+    from .studies import run_study
+    summary = run_study(a.name, out=a.out, quick=a.quick, store=a.store, scheduler=a.scheduler, workers=a.workers,
+                        force=a.force, progress=not a.no_progress)
+    print(f"wrote {a.out}/study.html, study.md, figures/, data.nc, results.json"
+          + (f": {summary['headline']}" if summary.get("headline") else ""))
+    return 0
 
 
 def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command in ("mc", "sweep", "study"):  # before numba is first imported
+        from ._atomic import numba_cache_fallback
+        note = numba_cache_fallback()
+        if note:
+            print(f"tensorglass: {note}", file=sys.stderr)
     try:
         return {"reproduce": _cmd_reproduce, "predict": _cmd_predict, "materials": _cmd_materials,
-                "mc": _cmd_mc, "sweep": _cmd_sweep}[args.command](args)
+                "mc": _cmd_mc, "sweep": _cmd_sweep, "study": _cmd_study}[args.command](args)
     except TensorglassError as exc:
         msg = str(exc)
         name = getattr(exc, "name", None)
         if name in _FLAG_NAMES:  # speak the command line's language
             msg = msg.replace(f"{name} = ", f"{_FLAG_NAMES[name]} = ", 1)
-        print(f"tensorglass: error: {msg}", file=sys.stderr)
+        print(f"tensorglass: error: {_one_line(msg)}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # e.g. `tensorglass materials | head`
         sys.stderr.close()
         return 0
+    except OSError as exc:  # a full disk, a vanished folder: one line, status 2
+        from ._atomic import describe_os_error
+        where = exc.filename or next((getattr(args, k) for k in ("out", "to", "store") if getattr(args, k, None)), "an output")
+        print(f"tensorglass: error: {_one_line(describe_os_error(exc, where))}", file=sys.stderr)
+        return 2
+    except MemoryError:
+        print("tensorglass: error: out of memory; choose a smaller problem (e.g. a smaller --L or grid)", file=sys.stderr)
+        return 2
     except KeyboardInterrupt as exc:
         print(f"tensorglass: interrupted; {exc or 'nothing was left half-written'}", file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug: still no stack trace unless asked for
+        import os
+        if os.environ.get("TENSORGLASS_TRACEBACK"):
+            raise
+        print(f"tensorglass: internal error: {type(exc).__name__}: {_one_line(exc)[:300]} "
+              "(a bug; please report it; TENSORGLASS_TRACEBACK=1 shows the traceback)", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

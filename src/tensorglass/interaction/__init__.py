@@ -19,6 +19,14 @@ from ._stress_stress import (
     tilde_lambda,
     tilde_lambda_003_printed,
 )
+from ._coupling_change import (
+    coupling_change_absorption_factor,
+    dipole_absorption_angular_factor,
+    dipole_coupling_change,
+    dipole_dipole_coupling,
+    dipole_moment_change,
+    tilde_lambda_change,
+)
 from ._sphere import sphere_average, sphere_quadrature
 
 __all__ = [
@@ -26,5 +34,6 @@ __all__ = [
     "j_compr_over_j_shear", "j_ratio_forms", "ktilde", "contact_term", "joffrin_levelut",
     "joffrin_levelut_parts", "regularised_transform", "stress_stress_interaction",
     "stress_stress_interaction_k", "symmetrize_minor", "tilde_lambda", "tilde_lambda_003_printed",
-    "sphere_average", "sphere_quadrature",
+    "sphere_average", "sphere_quadrature", "coupling_change_absorption_factor", "dipole_absorption_angular_factor",
+    "dipole_coupling_change", "dipole_dipole_coupling", "dipole_moment_change", "tilde_lambda_change",
 ]

@@ -70,15 +70,28 @@ def _parse(text: str, origin: str, strict_velocities: bool) -> list[Material]:
     lines = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
     if not lines:
         raise MaterialsFileError(f"materials file {origin}: no rows; need a header 'name,c_l,c_t[,rho]' and one row per material")
-    reader = csv.DictReader(io.StringIO("\n".join(lines)))
-    fields = [f.strip() for f in (reader.fieldnames or [])]
+    try:
+        table = list(csv.reader(io.StringIO("\n".join(lines)), strict=True))
+    except csv.Error as exc:
+        raise MaterialsFileError(f"materials file {origin}: not valid CSV ({exc}); check for an unbalanced "
+                                 "quote (\") or a stray control character") from None
+    fields = [f.strip() for f in (table[0] if table else [])]
     missing = {"name", "c_l"} - set(fields)
     if missing:
         raise MaterialsFileError(
             f"materials file {origin}: header {','.join(fields)!r} lacks {sorted(missing)}; need 'name,c_l,c_t[,rho]'")
+    dup_fields = sorted({f for f in fields if fields.count(f) > 1})
+    if dup_fields:
+        raise MaterialsFileError(f"materials file {origin}: header repeats {dup_fields}; give each column once")
+    if len(table) < 2:
+        raise MaterialsFileError(f"materials file {origin}: a header and no materials; add one row per material "
+                                 "below the header, e.g. 'BK7,6.2,3.8'")
     out = []
-    for lineno, row in enumerate(reader, start=2):
-        row = {k.strip(): (v if v is None else v.strip()) for k, v in row.items() if k is not None}
+    for lineno, cells in enumerate(table[1:], start=2):
+        if strict_velocities and len(cells) != len(fields):
+            raise MaterialsFileError(f"materials file {origin}, data row {lineno}: {len(cells)} fields, the header "
+                                     f"has {len(fields)}; check commas and quotes")
+        row = {k: (cells[j].strip() if j < len(cells) else None) for j, k in enumerate(fields)}
         try:
             c_l = _num(row.get("c_l"))
             c_t = _num(row.get("c_t"))
@@ -93,6 +106,11 @@ def _parse(text: str, origin: str, strict_velocities: bool) -> list[Material]:
         if c_l is None or (strict_velocities and c_t is None):
             raise MaterialsFileError(f"materials file {origin}, row {name!r}: c_l and c_t are required (km/s)")
         try:
+            if strict_velocities:
+                from .._validate import density, velocities
+                velocities(c_l, c_t, ("c_l", "c_t"))
+                if rho is not None:
+                    density(rho, "rho")
             if c_t is not None:
                 check_velocities(c_l, c_t)
             elif not (math.isfinite(c_l) and c_l > 0):

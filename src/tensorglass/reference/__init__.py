@@ -23,6 +23,12 @@ def external_reference(name: str) -> dict:
     return _data()["external"][name]
 
 
+def reference_input(name: str) -> dict:
+    """Printed inputs of a paper's estimate (with their printed precision),
+    used by the checks to recompute the paper's numbers."""
+    return _data()["inputs"][name]
+
+
 def published(entry_id: str) -> dict:
     for e in published_entries():
         if e["id"] == entry_id:

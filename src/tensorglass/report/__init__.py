@@ -1,6 +1,6 @@
 """The reproduction report (edge layer: imports the core, never the reverse)."""
 
-from ._checks import compute_results
+from .checks import compute_results
 from ._reproduce import reproduce
 
 __all__ = ["compute_results", "reproduce"]

@@ -15,7 +15,7 @@ from .. import renormalization as rg
 from .. import susceptibility as sus
 from ..materials import builtin_materials
 from ..reference import external_reference, published_entries
-from ._checks import ELL_001_TEXT, ELL_TABLE
+from .checks import ELL_001_TEXT, ELL_TABLE
 
 
 _DPI = {"value": 150}

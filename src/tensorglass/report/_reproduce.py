@@ -7,20 +7,18 @@ import json
 import platform
 import shutil
 import sys
-import tempfile
 import time
 from collections import Counter
-from pathlib import Path
 
 import numpy as np
 
 from .. import __version__
 from .. import avalanche as av
 from .. import gamma_ratio as gr
-from .._atomic import atomic_write_text, check_output_dir, publish_directory
+from .._atomic import atomic_write_text, check_output_dir, publish_directory, staging_dir
 from ..materials import builtin_materials
 from ..reference import external_reference
-from ._checks import ELL_001_TEXT, ELL_TABLE, compute_results
+from .checks import ELL_001_TEXT, ELL_TABLE, compute_results, counts_by_paper
 from ._figures import FIGURES, set_resolution
 from ._render import Doc
 
@@ -75,6 +73,9 @@ def build_report(results, figures, quick, elapsed) -> Doc:
     doc.h(2, "Summary")
     doc.table(["status", "entries"], [[k, counts.get(k, 0)] for k in ("reproduced", "discrepancy", "not-checkable")]
               + [["total", len(results)]])
+    doc.table(["paper", "entries", "reproduced", "discrepancy", "not-checkable"],
+              [[p, c["entries"], c["reproduced"], c["discrepancy"], c["not-checkable"]]
+               for p, c in counts_by_paper(results).items()])
     doc.p("Headline findings: 001's critical strains are reproduced exactly, but only with ln(R/L1) = 20, not the ~12 "
           "its text states, and only with the closed-form averages of its Eq. (4.5), which are not the averages its "
           "Eq. (4.4) defines; with the averages as defined no mode softens. 000's critical values cannot be obtained "
@@ -123,7 +124,7 @@ def build_report(results, figures, quick, elapsed) -> Doc:
           f"a positive bulk modulus gives c_l/c_t >= 2/sqrt(3). Smallest measured ratio {meas.min():.3f}, smallest "
           f"c_l/c_t {pred.min():.3f}: both bounds hold.")
     doc.img("figures/" + figures["fig_gamma_ratio"], "003 Fig. 1 recomputed (left) and the constant-ratio null model (right)")
-    _entries_table(doc, results, ("002.pmma", "003.summary"))
+    _entries_table(doc, results, ("002.pmma", "003.summary", "002.mb", "003.mb", "003.sec4", "002.sec5"))
 
     # 2 avalanche
     doc.h(2, "2. Critical strains of avalanches (001 Sec. IV, 000 Sec. IV)")
@@ -163,7 +164,8 @@ def build_report(results, figures, quick, elapsed) -> Doc:
         "below eps = 1, so 000's 1.70 and 0.239 cannot be obtained (and eps = 1.70 is impossible).",
     ])
     _entries_table(doc, results, ("001.alpha07", "001.range", "001.ell", "001.fig", "001.eq4", "001.primes",
-                                  "001.eccentricity", "000.eccentricity", "000.fig", "000.eq4", "000.ell"))
+                                  "001.eccentricity", "000.eccentricity", "000.fig", "000.eq4", "000.ell", "000.sec",
+                                  "001.sec4", "001.alpha_", "001.experiment", "001.chi_order"))
     es = [R["001.table.a-SiO2.e_crit2"]["computed"], R["001.table.PMMA.e_crit1"]["computed"]]
     js = external_reference("metallic_glass_shear_yield_strain")
     fs, fe = external_reference("silica_fibre_strength_GPa"), external_reference("silica_fibre_failure_strain")
@@ -175,7 +177,7 @@ def build_report(results, figures, quick, elapsed) -> Doc:
     doc.img("figures/" + figures["fig_critical_strains"], "Critical strains against alpha, with 001's table")
 
     doc.h(2, "3. Renormalisation flows (000 Sec. III, 001 Sec. III, 002 Sec. 4)")
-    _entries_table(doc, results, ("000.eq3", "001.eq3", "002.eq4", "002.ell"))
+    _entries_table(doc, results, ("000.eq3", "001.eq3", "002.eq4", "002.ell", "003.eq4", "002.eqB9", "002.Tc"))
     doc.img("figures/" + figures["fig_flows"], "Flows iterated step by step against their closed forms")
 
     doc.h(2, "4. Single-block susceptibilities (002 Sec. 2, 001 Eq. 2.7)")
@@ -185,7 +187,8 @@ def build_report(results, figures, quick, elapsed) -> Doc:
     doc.img("figures/" + figures["fig_ttls"], "TTLS susceptibility: digamma formula, Kramers-Kronig, and 002 Eq. (2.9)")
 
     doc.h(2, "5. Stress-stress interaction (000 Eq. 2.14, 001 Eq. 2.13, 003 Eqs. 2.15, A1, A15)")
-    _entries_table(doc, results, ("000.eq2", "000.d12", "003.eq2", "003.jl", "003.eq5", "003.bk7"))
+    _entries_table(doc, results, ("000.eq2", "000.d12", "003.eq2", "003.jl", "003.eq3", "003.eq5", "003.bk7", "003.sio2",
+                                  "002.eqD8"))
 
     doc.h(2, "6. Bevzenko-Lubchenko stress model (004)")
     _entries_table(doc, results, ("004.",))
@@ -203,14 +206,17 @@ def build_report(results, figures, quick, elapsed) -> Doc:
 
 def reproduce(out, quick: bool = False, progress: bool = True) -> dict:
     """Write ``out/report.md``, ``out/report.html``, ``out/figures/*.png`` and
-    ``out/results.json``.  Everything is built in a staging directory and then
+    ``out/results.json`` (a JSON list, one record per published number: the
+    schema of issue 2) and ``out/summary.json`` (the status counts, overall
+    and per paper).  Everything is built in a staging directory and then
     moved into ``out`` file by file with ``os.replace``, so no file in ``out``
-    is ever half-written.  Returns the status counts."""
+    is ever half-written.  Returns the status counts, with the per-paper
+    counts under ``"counts_by_paper"``."""
     out = check_output_dir(out)
     t0 = time.perf_counter()
     steps = ["checks"] + [f.__name__ for f in FIGURES] + ["report"]
     bar = _progress(len(steps), progress)
-    staging = Path(tempfile.mkdtemp(prefix=".tensorglass-staging-", dir=out))
+    staging = staging_dir(out)
     try:
         results = compute_results(quick=quick)
         bar("checks")
@@ -222,13 +228,15 @@ def reproduce(out, quick: bool = False, progress: bool = True) -> dict:
         doc = build_report(results, figures, quick, elapsed)
         atomic_write_text(staging / "report.md", doc.markdown())
         atomic_write_text(staging / "report.html", doc.html("tensorglass reproduction report"))
+        summary = {"counts": dict(Counter(r["status"] for r in results)), "counts_by_paper": counts_by_paper(results)}
         atomic_write_text(staging / "results.json", json.dumps(results, indent=1, allow_nan=False))
+        atomic_write_text(staging / "summary.json", json.dumps(summary, indent=1, allow_nan=False))
         bar("report")
         publish_directory(staging, out)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
         bar(None)
-    return dict(Counter(r["status"] for r in results))
+    return {**Counter(r["status"] for r in results), "counts_by_paper": counts_by_paper(results)}
 
 
 def _render_one(index, figdir, quick):

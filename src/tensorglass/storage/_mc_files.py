@@ -11,10 +11,9 @@ sampler, HMC step size and its tuning state), ``status`` ("running"/"complete"),
 
 from __future__ import annotations
 
+import io
 import json
-import os
 import signal
-import tempfile
 import time
 import warnings
 from dataclasses import asdict
@@ -23,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import __version__
+from .._atomic import OutputError, atomic_path, check_output_file, describe_os_error
 from ..errors import TensorglassError
 from ..montecarlo import RunParameters, RunState, advance, new_state, summarize
 from ._kernel_cache import cached_model
@@ -39,38 +39,37 @@ def save_run(path, state: RunState, summary: dict | None = None) -> None:
     """Write the complete state atomically (temporary file + os.replace)."""
     import h5py
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
+    # The file is built in memory and written with one plain write: HDF5 itself must never meet a full
+    # disk (it then fails in destructors, and can crash the interpreter, instead of raising).
+    buf = io.BytesIO()
     try:
-        with h5py.File(tmp, "w") as f:
-            f.attrs["format"] = FORMAT
-            f.attrs["format_version"] = FORMAT_VERSION
-            f.attrs["tensorglass_version"] = __version__
-            f.attrs["parameters"] = json.dumps(asdict(state.params))
-            f.attrs["generator_state"] = json.dumps(state.generator_state())
-            f.attrs["seed"] = state.params.seed
-            f.attrs["sweep"] = state.sweep
-            f.attrs["accepted"] = state.accepted
-            f.attrs["attempted"] = state.attempted
-            f.attrs["sampler_state"] = json.dumps(state.sampler_state)  # resolved sampler, HMC step size/tuning
-            f.attrs["status"] = "complete" if summary is not None else "running"
-            f.attrs["units"] = "energy per spin in units of the coupling scale of J(k); k_B = 1"
-            if summary is not None:
-                f.attrs["summary"] = json.dumps(summary)
-            f.create_dataset("coords", data=state.coords)
-            f.create_dataset("energy", data=np.asarray(state.energy, float))
-            f.create_dataset("magnetisation", data=np.asarray(state.magnetisation, float).reshape(
-                -1, state.coords.shape[-1]))
-            f.flush()
-        with open(tmp, "rb") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        with atomic_path(path) as tmp:
+            with h5py.File(buf, "w") as f:
+                f.attrs["format"] = FORMAT
+                f.attrs["format_version"] = FORMAT_VERSION
+                f.attrs["tensorglass_version"] = __version__
+                f.attrs["parameters"] = json.dumps(asdict(state.params))
+                f.attrs["generator_state"] = json.dumps(state.generator_state())
+                f.attrs["seed"] = state.params.seed
+                f.attrs["sweep"] = state.sweep
+                f.attrs["accepted"] = state.accepted
+                f.attrs["attempted"] = state.attempted
+                f.attrs["sampler_state"] = json.dumps(state.sampler_state)  # resolved sampler, HMC step size/tuning
+                f.attrs["status"] = "complete" if summary is not None else "running"
+                f.attrs["units"] = "energy per spin in units of the coupling scale of J(k); k_B = 1"
+                if summary is not None:
+                    f.attrs["summary"] = json.dumps(summary)
+                f.create_dataset("coords", data=state.coords)
+                f.create_dataset("energy", data=np.asarray(state.energy, float))
+                f.create_dataset("magnetisation", data=np.asarray(state.magnetisation, float).reshape(
+                    -1, state.coords.shape[-1]))
+                f.flush()
+            with open(tmp, "wb") as fh:
+                fh.write(buf.getbuffer())
     except OSError as exc:
-        raise MCFileError(f"cannot write {path}: {exc.strerror or exc}; any previous version of the file is intact") \
-            from None
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        # h5py reports a full disk as a plain OSError without errno; say what happened in one line
+        msg = str(exc) if isinstance(exc, OutputError) else describe_os_error(exc, path)
+        raise MCFileError(msg) from None
 
 
 def load_run(path) -> RunState:
@@ -79,7 +78,9 @@ def load_run(path) -> RunState:
     import h5py
     path = Path(path)
     if not path.exists():
-        raise MCFileError(f"{path}: no such file")
+        raise MCFileError(f"{path}: no such file; give a file written by `tensorglass mc run`")
+    if path.is_dir():
+        raise MCFileError(f"{path} is a directory; give a file written by `tensorglass mc run`")
     try:
         with h5py.File(path, "r") as f:
             if f.attrs.get("format") != FORMAT:
@@ -97,8 +98,10 @@ def load_run(path) -> RunState:
     except MCFileError:
         raise
     except (OSError, KeyError, ValueError, TypeError) as exc:
+        why = str(exc).splitlines()[0] if str(exc) else ""
+        why = why.split("(")[0].strip()[:80]  # HDF5's own message without its internals
         raise MCFileError(f"{path} is corrupted or not a tensorglass Monte Carlo checkpoint "
-                          f"({exc.__class__.__name__}: {exc})") from None
+                          f"({exc.__class__.__name__}{': ' + why if why else ''})") from None
     return state
 
 
@@ -124,8 +127,7 @@ def run_monte_carlo(params: RunParameters | None = None, out=None, *, resume_fro
     else:
         state = None
         out = Path(out)
-    if not out.parent.exists() or not os.access(out.parent, os.W_OK):
-        raise MCFileError(f"--out = {str(out)!r} is not allowed: need a file in a writable directory")
+    check_output_file(out, "--out", force=True)  # writable, and stale temporaries of killed runs removed
     model = cached_model(params, use_cache)
     if state is None:
         state = new_state(params, model)

@@ -21,6 +21,9 @@ OUTPUTS = {
            "m_shear": "1", "chi_compression": "1/J", "chi_shear": "1/J", "binder_compression": "1",
            "binder_shear": "1", "tau_int": "sweeps", "acceptance": "1"},
 }
+#: Kinds of point defined by other packages (the studies): name -> "tensorglass.module:function".
+#: Filled by :func:`tensorglass.sweeps.register_compute`; the target is imported on the worker.
+TARGETS: dict = {}
 WITH_ERRORS = {"energy_per_spin", "specific_heat", "m_compression", "m_shear", "chi_compression", "chi_shear",
                "binder_compression", "binder_shear"}
 
@@ -43,7 +46,17 @@ def evaluate_point(compute: str, params: dict, seed: int, outputs: tuple) -> dic
     """Compute one point; returns ``{"result": {...}, "elapsed_s", "tensorglass_version"}``.
     Raises on bad parameters (the driver records the point as failed)."""
     t0 = time.perf_counter()
-    if compute == "predict":
+    extra = None
+    if ":" in compute:  # a registered kind of point: "tensorglass.module:function"
+        import importlib
+        module, _, function = compute.partition(":")
+        if not module.startswith("tensorglass."):
+            raise ValueError(f"compute target {compute!r} is outside the tensorglass package")
+        res = getattr(importlib.import_module(module), function)(dict(params), seed)
+        extra = res.pop("_extra", None)
+        out = {o: res[o] for o in outputs}
+        out.update({o + "_error": res[o + "_error"] for o in outputs if o + "_error" in res})
+    elif compute == "predict":
         from ..predict import predict
         c_l, c_t = _velocities(params)
         res = predict(c_l, c_t, rho=params.get("rho"), ln_r_over_l1=params.get("ln_r_over_l1", 20.0),
@@ -83,4 +96,7 @@ def evaluate_point(compute: str, params: dict, seed: int, outputs: tuple) -> dic
                 out[o + "_error"] = s[o]["error"]
             else:
                 out[o] = s[o]
-    return {"result": out, "elapsed_s": time.perf_counter() - t0, "tensorglass_version": __version__}
+    rec = {"result": out, "elapsed_s": time.perf_counter() - t0, "tensorglass_version": __version__}
+    if extra is not None:
+        rec["extra"] = extra  # non-scalar results (arrays as lists), kept in the point record only
+    return rec

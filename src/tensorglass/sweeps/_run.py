@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
+import uuid
+from pathlib import Path
 
-from ._compute import evaluate_point
-from ._spec import SpecError, load_spec
+from .._atomic import clean_stale_temporaries
+from ._compute import TARGETS, evaluate_point
+from ._spec import SpecError, SweepSpec, check_points, load_spec
 from ._store import SweepStore
 
 
@@ -20,24 +24,52 @@ def run_sweep(spec_path, store_path, scheduler: str | None = None, workers: int 
     result arrives, so a killed worker or Ctrl-C loses only points in
     flight.  ``max_points`` stops after that many new points (for tests).
     ``assemble=False`` skips rebuilding ``dataset.nc`` at the end (``sweep
-    collect`` or the next run does it).  Returns the store status."""
-    spec = load_spec(spec_path)
+    collect`` or the next run does it).  ``spec_path`` may also be a
+    :class:`SweepSpec` built in Python (the studies do this).  Returns the
+    store status.
+
+    Before anything is written or submitted, every grid point passes the
+    checks of the single command (:func:`check_points`) and the worker count
+    is checked.  A store this call created is removed again if the run fails
+    before its first point is recorded (an unreachable scheduler, Ctrl-C), so
+    no half-made store is left behind.  Corrupt, foreign and incomplete
+    records (see :class:`SweepStore`) are recomputed."""
+    spec = spec_path if isinstance(spec_path, SweepSpec) else load_spec(spec_path)
+    check_points(spec, str(spec_path) if not isinstance(spec_path, SweepSpec) else "spec")
+    if client is None and scheduler is None and workers is not None and not (
+            isinstance(workers, int) and not isinstance(workers, bool) and 1 <= workers <= 1024):
+        raise SpecError(f"--workers = {workers!r} is not allowed: need an integer 1 <= --workers <= 1024")
+    if str(store_path).strip() == "":
+        raise SpecError("--store = '' is not allowed: need a directory name, e.g. --store my.store")
     store = SweepStore(store_path)
-    store.initialise(spec, force=force)
-    points = spec.points()
-    seeds = spec.seeds()
-    done = store.finished()
-    todo = [i for i in range(len(points)) if i not in done]
-    if max_points is not None:
-        todo = todo[:max_points]
-    if todo:
-        _compute(spec, store, points, seeds, todo, scheduler, workers, progress, client)
+    created = not store.path.exists()
+    try:
+        store.initialise(spec, force=force)
+        clean_stale_temporaries(store.points_dir)
+        clean_stale_temporaries(store.path)
+        points = spec.points()
+        seeds = spec.seeds()
+        done = store.finished()
+        todo = [i for i in range(len(points)) if i not in done]
+        if max_points is not None:
+            todo = todo[:max_points]
+        if todo:
+            _compute(spec, store, points, seeds, todo, scheduler, workers, progress, client)
+    except BaseException:
+        if created and not _has_records(store):
+            shutil.rmtree(store.path, ignore_errors=True)
+        raise
     if assemble:
         try:
             store.collect(store.path / "dataset.nc")
-        except OSError:
-            pass
+        except SpecError:
+            pass  # records that could not be recomputed (e.g. a stray file): `sweep status` names them
     return store.status()
+
+
+def _has_records(store) -> bool:
+    d = Path(store.points_dir)
+    return d.is_dir() and any(f.name.endswith(".json") for f in d.iterdir())
 
 
 def _compute(spec, store, points, seeds, todo, scheduler, workers, progress, client):
@@ -59,11 +91,12 @@ def _compute(spec, store, points, seeds, todo, scheduler, workers, progress, cli
                 raise SpecError(f"--workers = {n!r} is not allowed; need an integer >= 1")
             cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0")
             client = Client(cluster)
-    token = hashlib.sha1(spec.canonical().encode()).hexdigest()[:10]
+    # unique per run: a scheduler that still remembers an erred key from an earlier run must not reuse it
+    token = hashlib.sha1(spec.canonical().encode()).hexdigest()[:10] + "-" + uuid.uuid4().hex[:8]
     futures = {}
     for i in todo:
-        fut = client.submit(evaluate_point, spec.compute, {**spec.fixed, **points[i]}, seeds[i], spec.outputs,
-                            key=f"tensorglass-point-{token}-{i}", pure=False)
+        fut = client.submit(evaluate_point, TARGETS.get(spec.compute, spec.compute), {**spec.fixed, **points[i]},
+                            seeds[i], spec.outputs, key=f"tensorglass-point-{token}-{i}", pure=False)
         futures[fut] = i
     bar = _bar(len(todo), progress)
     failed = 0
@@ -77,7 +110,7 @@ def _compute(spec, store, points, seeds, todo, scheduler, workers, progress, cli
             except Exception as exc:  # the point failed; record why and go on
                 failed += 1
                 rec.update(status="failed", error=f"{type(exc).__name__}: {exc}".splitlines()[0])
-            store.write_point(i, rec)
+            store.write_point(i, rec, spec)
             bar(failed)
     except KeyboardInterrupt:
         for f in futures:

@@ -27,6 +27,9 @@ import numpy as np
 from ..errors import TensorglassError
 
 COMPUTES = ("predict", "flow", "mc")
+#: Points per store (and values per range); the size is computed from the
+#: lengths, never by building the grid.
+MAX_POINTS = 1_000_000
 
 #: Parameters each kind of point accepts (grid or fixed), with their types.
 PARAMETERS = {
@@ -37,6 +40,29 @@ PARAMETERS = {
            "c_l": float, "c_t": float, "poisson": float, "k0": str, "cutoff": float, "thermalize": int,
            "material": str},
 }
+
+
+def register_compute(name: str, target: str, parameters: dict, outputs: dict, with_errors=()) -> None:
+    """Make a new kind of sweep point available (used by :mod:`tensorglass.studies`).
+
+    ``target`` is ``"tensorglass.module:function"``; the function takes
+    ``(params: dict, seed: int)`` and returns a dict with every name of
+    ``outputs`` (and ``name + "_error"`` for those in ``with_errors``), plus
+    an optional ``"_extra"`` dict of non-scalar results (JSON-able), which is
+    kept in the point record.  ``outputs`` maps names to units."""
+    from ._compute import OUTPUTS, TARGETS, WITH_ERRORS
+    if not target.startswith("tensorglass.") or ":" not in target:
+        raise ValueError(f"target {target!r}: need 'tensorglass.module:function'")
+    PARAMETERS[name] = dict(parameters)
+    OUTPUTS[name] = dict(outputs)
+    TARGETS[name] = target
+    WITH_ERRORS.update(with_errors)
+
+
+def _known_computes():
+    if not set(PARAMETERS) - set(COMPUTES):
+        import tensorglass.studies  # noqa: F401  (registers the studies' kinds of point)
+    return tuple(PARAMETERS)
 
 
 class SpecError(TensorglassError, ValueError):
@@ -60,6 +86,18 @@ class SweepSpec:
                            "grid": [[k, v] for k, v in self.grid.items()],
                            "fixed": dict(sorted(self.fixed.items())), "outputs": list(self.outputs)})
 
+    @property
+    def n_points(self) -> int:
+        """Number of points, computed from the grid lengths."""
+        return math.prod(self.shape())
+
+    def iter_points(self):
+        names = list(self.grid)
+        rows = zip(*[self.grid[n] for n in names]) if self.combine == "zip" else \
+            itertools.product(*[self.grid[n] for n in names])
+        for r in rows:
+            yield dict(zip(names, r))
+
     def points(self) -> list[dict]:
         names = list(self.grid)
         if self.combine == "zip":
@@ -76,25 +114,48 @@ class SweepSpec:
     def seeds(self) -> list[int]:
         """One independent seed per point from ``SeedSequence(seed)``: the
         result of a point does not depend on scheduling or worker count."""
-        n = len(self.points())
+        n = self.n_points
         return [int(c.generate_state(1, dtype=np.uint32)[0]) for c in np.random.SeedSequence(self.seed).spawn(n)]
+
+
+def _clean(v: float) -> float:
+    """A range value rounded to 12 significant digits: 0.15, not
+    0.15000000000000002 (the inputs of a range are decimals typed by a user)."""
+    return float(f"{v:.12g}")
+
+
+def _range(name, raw, origin):
+    """The values of ``{start, stop, num}`` or ``{start, stop, step}``; the
+    count is checked before anything is built."""
+    keys = set(raw)
+    try:
+        if keys not in ({"start", "stop", "num"}, {"start", "stop", "step"}):
+            raise ValueError(f"a range needs start, stop and num (or step), got {sorted(keys)}")
+        start, stop = float(raw["start"]), float(raw["stop"])
+        if not (math.isfinite(start) and math.isfinite(stop)):
+            raise ValueError("start and stop must be finite")
+        if "num" in keys:
+            num = raw["num"]
+            if isinstance(num, bool) or not isinstance(num, int) or not 1 <= num <= MAX_POINTS:
+                raise ValueError(f"num must be an integer 1 <= num <= {MAX_POINTS:,}")
+            return [_clean(v) for v in np.linspace(start, stop, num).tolist()]
+        step = float(raw["step"])
+        if not (math.isfinite(step) and step > 0):
+            raise ValueError("step must be a finite number > 0")
+        if stop < start:
+            raise ValueError("stop must be >= start")
+        count = math.floor((stop - start) / step + 0.5) + 1
+        if count > MAX_POINTS:
+            raise ValueError(f"{count:.3g} values; at most {MAX_POINTS:,} per range")
+        vals = [_clean(start + i * step) for i in range(count)]
+        return vals
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise SpecError(f"{origin}: grid.{name} = {raw!r}: {exc}") from None
 
 
 def _values(name, raw, typ, origin):
     if isinstance(raw, dict):
-        keys = set(raw)
-        try:
-            if keys == {"start", "stop", "num"}:
-                vals = np.linspace(float(raw["start"]), float(raw["stop"]), int(raw["num"])).tolist()
-            elif keys == {"start", "stop", "step"}:
-                step = float(raw["step"])
-                if step <= 0:
-                    raise ValueError("step must be > 0")
-                vals = np.arange(float(raw["start"]), float(raw["stop"]) + 0.5 * step, step).tolist()
-            else:
-                raise ValueError(f"a range needs start, stop and num (or step), got {sorted(keys)}")
-        except (TypeError, ValueError) as exc:
-            raise SpecError(f"{origin}: grid.{name} = {raw!r}: {exc}") from None
+        vals = _range(name, raw, origin)
     elif isinstance(raw, list):
         vals = raw
     else:
@@ -143,8 +204,8 @@ def parse_spec(raw: dict, origin: str = "spec") -> SweepSpec:
     if extra:
         raise SpecError(f"{origin}: unknown keys {sorted(extra)}; allowed: {sorted(allowed_top)}")
     compute = raw.get("compute")
-    if compute not in COMPUTES:
-        raise SpecError(f"{origin}: compute = {compute!r} is not allowed; need one of {', '.join(COMPUTES)}")
+    if compute not in _known_computes():
+        raise SpecError(f"{origin}: compute = {compute!r} is not allowed; need one of {', '.join(_known_computes())}")
     seed = raw.get("seed", 0)
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise SpecError(f"{origin}: seed = {seed!r} is not allowed; need an integer >= 0")
@@ -193,6 +254,80 @@ def parse_spec(raw: dict, origin: str = "spec") -> SweepSpec:
         raise SpecError(f"{origin}: outputs {unknown} are not outputs of '{compute}'; allowed: "
                         + ", ".join(OUTPUTS[compute]))
     spec = SweepSpec(compute, seed, combine, grid, fixed, tuple(outputs) or tuple(OUTPUTS[compute]))
-    if len(spec.points()) > 1_000_000:
-        raise SpecError(f"{origin}: {len(spec.points())} points; the limit is 1,000,000 per store")
+    n = spec.n_points
+    if n > MAX_POINTS:
+        raise SpecError(f"{origin}: grid = {n:.3g} points is not allowed: need at most {MAX_POINTS:,} points per "
+                        "store; split the sweep into several specs or use coarser ranges")
     return spec
+
+
+def check_points(spec: SweepSpec, origin: str = "spec") -> int:
+    """Check every point of the grid with the same checks as the single
+    command (``predict``, ``mc run``) before anything is submitted; raise a
+    :class:`SpecError` naming the first bad point.  Returns the point count."""
+    from .. import _validate
+    from ..errors import ParameterError
+    available = _validate.available_memory()
+    check = {"predict": _check_predict, "flow": _check_flow, "mc": _check_mc}.get(spec.compute)
+    if check is None:  # a kind of point registered by the studies: they check their own parameters
+        return spec.n_points
+    for i, pt in enumerate(spec.iter_points()):
+        try:
+            check({**spec.fixed, **pt}, available)
+        except ParameterError as exc:
+            shown = ", ".join(f"{k} = {v!r}" for k, v in pt.items())
+            raise SpecError(f"{origin}: grid point {i} ({shown}): {exc}; fix the grid so that every point is valid") \
+                from None
+    return spec.n_points
+
+
+def _material_velocities(p):
+    if "material" in p:
+        from ..materials import get_material
+        m = get_material(p["material"])
+        return m.c_l, m.c_t, ("c_l", "c_t")
+    if p.get("c_l") is None or p.get("c_t") is None:
+        from ..errors import ParameterError
+        raise ParameterError("c_t" if p.get("c_l") is not None else "c_l", None, "material, or both c_l and c_t")
+    return p["c_l"], p["c_t"], ("c_l", "c_t")
+
+
+def _check_predict(p, available):
+    from .. import _validate
+    from ..avalanche._critical import check_method
+    c_l, c_t, names = _material_velocities(p)
+    _validate.predict_parameters(c_l, c_t, p.get("rho"), p.get("ln_r_over_l1", 20.0),
+                                 (*names, "rho", "ln_r_over_l1"))
+    check_method(p.get("method", "published"))
+
+
+def _check_flow(p, available):
+    from .. import _validate
+    from ..renormalization import im_chi_flow
+    from ..tensors import alpha_from_velocities
+    if "alpha" in p:
+        if "c_l" in p or "c_t" in p or "material" in p:
+            from ..errors import ParameterError
+            raise ParameterError("alpha", p["alpha"], "either alpha or the velocities (material, c_l/c_t), not both")
+        alpha = p["alpha"]
+    else:
+        c_l, c_t, names = _material_velocities(p)
+        alpha = alpha_from_velocities(*_validate.velocities(c_l, c_t, names))
+    _validate.ln_r_over_l1(p.get("ell", 20.0), "ell")
+    _validate.integer("n0", p.get("n0", 2), 2, 10**6)
+    for k in ("k_ratio", "im_chi_l1_l", "im_chi_l1_t", "k_l_over_k_t"):
+        if k in p:
+            _validate.number(k, p[k], -1e6, 1e6)
+    # the flow itself is cheap (at most a few hundred steps): run its own checks
+    im_chi_flow(alpha, p.get("k_ratio", -1.0), p.get("im_chi_l1_l", 0.5), p.get("im_chi_l1_t", 0.5),
+                p.get("n0", 2), p.get("ell", 20.0), p.get("k_l_over_k_t", 1.0))
+
+
+def _check_mc(p, available):
+    from .. import _validate
+    q = {**{"model": "bl6", "L": 4, "temperature": 1.0, "sweeps": 100}, **p}
+    if "material" in q:
+        from ..materials import get_material
+        m = get_material(q.pop("material"))
+        q["c_l"], q["c_t"] = m.c_l, m.c_t
+    _validate.mc_parameters(q, available=available)

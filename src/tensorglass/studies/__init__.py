@@ -1,0 +1,33 @@
+"""Studies: results no seed paper has, built on the Monte Carlo and sweep engines (edge layer).
+
+Each study is a module with a ``run(study: StudyRun) -> dict`` function; it
+registers its kinds of sweep point when imported.  ``tensorglass study NAME
+--out DIR`` runs one (see :mod:`tensorglass.studies._common` for the outputs).
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from ._common import StudyError, StudyRun
+
+#: study name -> module (imported on first use; importing registers its sweep points)
+STUDIES: dict[str, str] = {}
+
+
+def run_study(name: str, **options) -> dict:
+    """Run the study ``name`` with the options of :class:`StudyRun`."""
+    if name not in STUDIES:
+        raise StudyError(f"study = {name!r} is not allowed; need one of {', '.join(STUDIES) or '(none)'}")
+    module = importlib.import_module(STUDIES[name])
+    return module.run(StudyRun(name=name, **options))
+
+
+def _register_all() -> None:
+    for module in STUDIES.values():
+        importlib.import_module(module)
+
+
+_register_all()
+
+__all__ = ["STUDIES", "StudyError", "StudyRun", "run_study"]
