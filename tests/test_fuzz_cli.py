@@ -207,7 +207,7 @@ MC_BAD = {
     "--overrelax": st.integers(min_value=1, max_value=100).map(str),  # needs --sampler metropolis
     "--components": st.integers().filter(lambda n: n != 6).map(str),  # bl6 has 6
     "--model": st.text(min_size=1, max_size=12).filter(lambda s: s not in _validate.MODELS and not s.startswith("-")),
-    "--sampler": st.text(min_size=1, max_size=12).filter(lambda s: s not in ("hmc", "metropolis")
+    "--sampler": st.text(min_size=1, max_size=12).filter(lambda s: s not in ("auto", "hmc", "metropolis", "ising")
                                                          and not s.startswith("-")),
 }
 

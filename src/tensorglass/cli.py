@@ -11,6 +11,8 @@ import json
 import math
 import sys
 
+import numpy as np
+
 from . import __version__
 from .errors import TensorglassError
 
@@ -71,8 +73,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--sweeps", type=int, required=True)
     run.add_argument("--seed", type=int, required=True)
     run.add_argument("--out", required=True, help="output HDF5 file (also the checkpoint)")
-    run.add_argument("--sampler", default="hmc", choices=("hmc", "metropolis"),
-                     help="hmc: exact hybrid MC with FFT forces (fast); metropolis: single-site reference")
+    run.add_argument("--sampler", default="auto", choices=("auto", "hmc", "metropolis", "ising"),
+                     help="auto (default): the exact and fastest sampler for the model (hmc for n >= 2, ising for "
+                          "n = 1); hmc: geodesic hybrid MC with FFT forces, step tuned during --thermalize; "
+                          "metropolis: dense single-site reference; ising: heat bath for n = 1")
     run.add_argument("--thermalize", type=int, default=0, help="sweeps discarded before measuring")
     run.add_argument("--cutoff", type=_finite_float("--cutoff"), default=1.0,
                      help="Gaussian UV cutoff of the long-range kernels, lattice units (0: sharp zone edge)")
@@ -248,6 +252,12 @@ def _print_mc_one(summary):
           f"{summary['chains']} chain(s) x {summary['sweeps']} sweeps, acceptance {summary['acceptance']:.2f}, "
           f"tau_int = {summary['tau_int']:.2f}, split-R-hat = {summary['r_hat']['max']:.3f}, "
           f"Weiss T_c = {summary['t_c_weiss']:.4g}")
+    ss = summary.get("sampler_state") or {}
+    ss = ss if isinstance(ss, list) else [ss]   # one report per chain
+    if ss and "step_size" in ss[0]:
+        steps = ", ".join(f"{c['step_size']:.4g}" for c in ss)
+        print(f"  hmc step size {steps} ({ss[0]['step_size_source']}), "
+              f"{np.mean([c['mean_leapfrog_steps'] for c in ss]):.1f} leapfrog steps per trajectory")
     print(f"  ordering wave vector {[round(k, 4) for k in sf['ordering_wavevector']]} (shell {sf['ordering_shell']})")
     keys = ["energy_per_spin", "specific_heat", "m_compression", "m_shear", "m_order", "chi_order", "binder_order",
             "xi_over_L"] + [k for k in ("compression_weight", "compression_fraction") if k in summary]

@@ -1,7 +1,10 @@
 """Exact Monte Carlo of long-range tensor spin models (core; numba kernels private).
 
-Samplers: ``"metropolis"`` (reference: single-site, exact O(N) local fields)
-and ``"hmc"`` (exact hybrid Monte Carlo with FFT forces, O(N log N) per sweep).
+Samplers: ``"auto"`` (default: resolved per model by :func:`resolve_sampler`),
+``"hmc"`` (exact geodesic hybrid Monte Carlo on the product of spheres with
+FFT forces, O(N log N) per trajectory, step size tuned during thermalisation),
+``"metropolis"`` (reference: single-site, exact O(N) local fields) and
+``"ising"`` (exact heat bath for one-component +-1 spins).
 """
 
 from ._lattice import (
@@ -33,8 +36,10 @@ from ._run import (
     new_state,
     new_tempering,
     parallel_tempering,
+    resolve_sampler,
     run_finite_states,
     run_mean_field,
+    sampler_report,
     summarize,
 )
 from ._stats import (
@@ -57,4 +62,5 @@ __all__ = [
     "Stats", "integrated_autocorrelation_time", "jackknife", "mean_with_error", "FrozenChainError", "split_r_hat",
     "structure_factor_direct", "weiss_temperature", "DEFAULT_CHAINS", "chain_seeds", "new_chains", "run_chains",
     "summarize_chains",
+    "resolve_sampler", "sampler_report",
 ]

@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import ParameterError
-from . import _hmc, _kernels
-from ._lattice import lattice_energy
+from . import _hmc, _ising, _kernels
+from ._lattice import lattice_energy, local_fields
 from ._models import MODELS, SpinModel, build_model
 from ._observables import measure, stencil
-from ._summary import summarize_states
+from ._summary import sampler_report, summarize_states  # noqa: F401  (sampler_report re-exported)
 
-SAMPLERS = ("hmc", "metropolis")
+SAMPLERS = ("auto", "hmc", "metropolis", "ising")
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ class RunParameters:
     temperature: float
     sweeps: int
     seed: int
-    sampler: str = "hmc"
+    sampler: str = "auto"       # see resolve_sampler
     components: int | None = None
     c_l: float | None = None
     c_t: float | None = None
@@ -40,8 +40,8 @@ class RunParameters:
     k0: str = "average"
     cutoff: float = 1.0          # Gaussian UV cutoff of the long-range models (lattice units)
     thermalize: int = 0
-    step_size: float = 0.0       # HMC; 0 = automatic
-    n_leapfrog: int = 10         # HMC
+    step_size: float = 0.0       # HMC; 0 = tuned during thermalisation (dual averaging), then frozen
+    trajectory: float = 2.0      # HMC: mean trajectory time (jittered uniformly over [0.5, 1.5] x this)
     delta: float = 0.0           # Metropolis proposal width; 0 = automatic
     overrelax: int = 0           # Metropolis: over-relaxation sweeps per sweep
     field: tuple = ()            # uniform site field h (site term -h.s), n components; () = none
@@ -59,8 +59,11 @@ class RunParameters:
             raise ParameterError("seed", self.seed, "an integer >= 0")
         if self.sampler not in SAMPLERS:
             raise ParameterError("sampler", self.sampler, "one of " + ", ".join(SAMPLERS))
-        if self.n_leapfrog < 1:
-            raise ParameterError("n_leapfrog", self.n_leapfrog, "an integer >= 1")
+        if not (isinstance(self.step_size, (int, float)) and math.isfinite(self.step_size) and self.step_size >= 0):
+            raise ParameterError("step_size", self.step_size, "step_size >= 0 (0: tuned during thermalisation)")
+        if not (isinstance(self.trajectory, (int, float)) and math.isfinite(self.trajectory)
+                and 0 < self.trajectory <= 100):
+            raise ParameterError("trajectory", self.trajectory, "0 < trajectory <= 100 (HMC time units)")
         if self.overrelax < 0 or (self.overrelax and self.sampler != "metropolis"):
             raise ParameterError("overrelax", self.overrelax, "an integer >= 0, with the metropolis sampler only")
         if self.thermalize < 0 or self.thermalize >= self.sweeps:
@@ -81,10 +84,15 @@ class RunParameters:
 
 @dataclass
 class RunState:
-    """Runtime state of one chain (mutable)."""
+    """Runtime state of one chain (mutable).
+
+    ``sampler_state`` holds the resolved sampler (``"sampler"``) and, for
+    HMC, the step size (tuned or frozen), the dual-averaging state and the
+    acceptance of the tuning phase: everything a checkpoint needs to
+    resume bit-identically (plain floats and ints, JSON-safe)."""
 
     params: RunParameters
-    coords: np.ndarray                 # HMC: embedding x (L,L,L,n); Metropolis: spins (N, n)
+    coords: np.ndarray                 # HMC: unit spins (L,L,L,n); Metropolis, Ising: spins (N, n)
     rng: np.random.Generator
     sweep: int = 0
     energy: list = field(default_factory=list)
@@ -94,6 +102,7 @@ class RunState:
     structure_shells: list = field(default_factory=list)   # per measurement: shell-averaged S, (3, n, n)
     structure_trace: list = field(default_factory=list)    # per measurement: tr S(k) on the stencil, (K,)
     last_energy: float | None = None                       # total energy after the latest sweep (measured or not)
+    sampler_state: dict = field(default_factory=dict)
 
     def spins(self):
         x = self.coords.reshape(-1, self.coords.shape[-1])
@@ -103,40 +112,115 @@ class RunState:
         return self.rng.bit_generator.state
 
 
+def resolve_sampler(params: RunParameters, model: SpinModel) -> str:
+    """The sampler a run uses: ``params.sampler``, or for ``"auto"`` the one
+    that is exact and fastest for this model.
+
+    * n = 1 (Ising spins, +-1): ``"ising"``, the exact heat bath (continuous
+      samplers cannot move between two points; HMC is refused).
+    * n >= 2: ``"hmc"`` (geodesic HMC, O(N log N) per trajectory, exact for
+      every model, n and T; acceptance tuned to 0.8 during thermalisation).
+      The dense ``"metropolis"`` is O(N^2) per sweep and stays the reference.
+
+    Raises ParameterError when an explicit sampler cannot sample the model."""
+    n = model.n_components
+    if params.sampler == "auto":
+        return "ising" if n == 1 else "hmc"
+    if params.sampler == "ising" and n != 1:
+        raise ParameterError("sampler", "ising", f"a sampler for n = {n} component spins: auto, hmc or metropolis",
+                             "the ising heat bath needs one-component (+-1) spins")
+    if params.sampler == "hmc" and n == 1:
+        raise ParameterError("sampler", "hmc", "auto, ising or metropolis for n = 1 (+-1 spins)",
+                             "HMC moves continuously on the sphere and cannot flip a one-component spin")
+    return params.sampler
+
+
 def new_state(params: RunParameters, model: SpinModel | None = None, seed_sequence=None) -> RunState:
     """A fresh chain; its generator is PCG64(params.seed), or PCG64 of
     ``seed_sequence`` (a ``numpy.random.SeedSequence``: independent chains)."""
     model = params.build() if model is None else model
+    sampler = resolve_sampler(params, model)
     rng = np.random.Generator(np.random.PCG64(params.seed if seed_sequence is None else seed_sequence))
     n = model.n_components
     g = rng.standard_normal((model.L, model.L, model.L, n))
-    if params.sampler == "metropolis":
-        coords = (g / np.linalg.norm(g, axis=-1, keepdims=True)).reshape(-1, n)
+    s = g / np.linalg.norm(g, axis=-1, keepdims=True)   # uniform on the sphere; +-1 with equal weight for n = 1
+    sampler_state = {"sampler": sampler}
+    if sampler == "hmc":
+        coords = s
+        if params.step_size:
+            eps, source = float(params.step_size), "given"
+        else:
+            eps = _hmc.initial_step_size(model.kernel, 1.0 / params.temperature, params.field_vector(n))
+            source = "tuned" if params.thermalize > 0 else "untuned (no thermalisation to tune in)"
+        sampler_state.update({"step_size": eps, "step_size_source": source, "target_acceptance":
+                              _hmc.TARGET_ACCEPTANCE, "trajectory": params.trajectory, "leapfrog_steps": 0,
+                              "tuning_accepted": 0, "tuning_attempted": 0})
+        if source == "tuned":
+            sampler_state["dual_averaging"] = _hmc.DualAveraging.start(eps)
     else:
-        coords = g  # the radial weight exp(-|x|^2/2) is the HMC embedding's own
-    return RunState(params, np.ascontiguousarray(coords), rng)
+        coords = s.reshape(-1, n)
+    return RunState(params, np.ascontiguousarray(coords), rng, sampler_state=sampler_state)
 
 
-def _auto_step(params: RunParameters, model: SpinModel):
-    n_sites = model.n_sites
-    return params.step_size or min(0.35, 1.2 * n_sites ** (-0.25) * min(1.0, math.sqrt(params.temperature)))
+def _hmc_trajectory(state: RunState, model: SpinModel, beta, hext):
+    """One HMC trajectory; during thermalisation (sweep < thermalize) it
+    adapts the step size, and freezes it after the last thermalisation
+    sweep.  Random numbers, in this order: jitter, normals, accept uniform."""
+    p, ss = state.params, state.sampler_state
+    tuning = "dual_averaging" in ss and state.sweep < p.thermalize
+    eps = math.exp(ss["dual_averaging"]["log_eps"]) if tuning else ss["step_size"]
+    jitter = state.rng.random()
+    normals = state.rng.standard_normal(state.coords.shape)
+    u = state.rng.random()
+    steps = _hmc.leapfrog_steps(p.trajectory, eps, jitter)
+    ok, e, prob = _hmc.hmc_step(model.kernel, state.coords, normals, u, beta, eps, steps, hext)
+    if tuning:
+        da = ss["dual_averaging"]
+        _hmc.DualAveraging.update(da, prob)
+        ss["tuning_accepted"] += int(ok)
+        ss["tuning_attempted"] += 1
+        if state.sweep + 1 == p.thermalize:
+            ss["step_size"] = math.exp(da["log_eps_bar"])
+            del ss["dual_averaging"]
+    else:
+        state.accepted += int(ok)
+        state.attempted += 1
+        ss["leapfrog_steps"] += steps
+    return e
 
 
 def advance(state: RunState, model: SpinModel, n_sweeps: int, on_sweep=None, stop=None) -> None:
     """Run ``n_sweeps`` more sweeps, measuring after each.  ``on_sweep(state)``
     is called after every sweep (progress, checkpoints); ``stop()`` returning
-    True ends the loop early after a complete sweep."""
+    True ends the loop early after a complete sweep.  One HMC "sweep" is one
+    trajectory (all spins move); HMC acceptance counts only the trajectories
+    after tuning."""
     p = state.params
     beta = 1.0 / p.temperature
     n = model.n_components
     hext = p.field_vector(n)
+    if "sampler" not in state.sampler_state:   # a state made by hand or an old checkpoint
+        state.sampler_state["sampler"] = resolve_sampler(p, model)
+    sampler = state.sampler_state["sampler"]
+    if sampler == "hmc" and "step_size" not in state.sampler_state:
+        state.sampler_state.update(new_state(p, model).sampler_state)
+    if sampler == "ising":
+        offsets, couplings = _ising.coupling_offsets(model.kernel.jr)
     for _ in range(n_sweeps):
-        if p.sampler == "hmc":
-            mom = state.rng.standard_normal(state.coords.shape)
-            u = state.rng.random()
-            ok, e = _hmc.hmc_step(model.kernel, state.coords, mom, u, beta, _auto_step(p, model), p.n_leapfrog, hext)
-            state.accepted += int(ok)
-            state.attempted += 1
+        e = None
+        if sampler == "hmc":
+            e = _hmc_trajectory(state, model, beta, hext)
+        elif sampler == "ising":
+            nsite = state.coords.shape[0]
+            unif = state.rng.random(nsite)
+            spins = state.coords[:, 0]
+            if not np.all(np.abs(spins) == 1.0):
+                spins = np.sign(spins)
+            fields = local_fields(model.kernel, spins.reshape(model.L, model.L, model.L, 1)).reshape(-1) + hext[0]
+            spins = np.ascontiguousarray(spins)
+            state.accepted += _ising.heat_bath_sweep(spins, fields, offsets, couplings, model.L, unif, beta)
+            state.coords[:, 0] = spins
+            state.attempted += nsite
         else:
             nsite = state.coords.shape[0]
             gauss = state.rng.standard_normal((nsite, n))
@@ -147,7 +231,6 @@ def advance(state: RunState, model: SpinModel, n_sweeps: int, on_sweep=None, sto
             state.attempted += nsite
             for _ in range(p.overrelax):
                 _kernels.overrelaxation_sweep(state.coords, model.kernel.jr, model.L, hext)
-            e = None
         state.sweep += 1
         s = state.spins()
         if e is None:

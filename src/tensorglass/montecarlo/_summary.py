@@ -36,6 +36,18 @@ R_HAT_MAX = 1.05
 ACCEPTANCE_MIN = 0.2
 
 
+def sampler_report(state) -> dict:
+    """What the output records about the sampler: the resolved name and, for
+    HMC, the frozen step size, how it was chosen, the mean number of
+    leapfrog steps per measured trajectory and the tuning-phase acceptance."""
+    ss = dict(state.sampler_state)
+    ss.pop("dual_averaging", None)
+    if ss.get("sampler") == "hmc":
+        ss["mean_leapfrog_steps"] = ss.get("leapfrog_steps", 0) / max(state.attempted, 1)
+        ss["tuning_acceptance"] = ss.get("tuning_accepted", 0) / max(ss.get("tuning_attempted", 0), 1)
+    return ss
+
+
 def _pm(pair):
     return {"mean": float(pair[0]), "error": float(pair[1])}
 
@@ -121,6 +133,7 @@ def summarize_states(states, model, warn: bool = True, swap_rates=None) -> dict:
     out = {
         "model": p.model, "L": p.L, "temperature": p.temperature, "seed": p.seed,
         "sampler": (getattr(states[0], "sampler_state", None) or {}).get("sampler", p.sampler),  # resolved "auto"
+        "sampler_state": [sampler_report(st) for st in states] if len(states) > 1 else sampler_report(states[0]),
         "sweeps": int(states[0].sweep), "measurements": int(n_meas * len(live)),
         "acceptance": sum(s.accepted for s in states) / max(sum(s.attempted for s in states), 1),
         "energy_per_spin": stats["energy_per_spin"].as_dict(),

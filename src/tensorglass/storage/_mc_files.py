@@ -6,8 +6,8 @@ Layout (format version 2): attributes ``format`` ("tensorglass-mc"),
 ``seed``, ``n_chains``, ``status`` ("running"/"complete"), ``summary``
 (JSON, when complete); one group ``chain<i>`` per independent chain with
 attributes ``generator_state`` (JSON), ``sweep``, ``accepted``,
-``attempted``, ``last_energy``, ``sampler_state`` (JSON, for samplers that
-keep one) and datasets ``coords``, ``energy`` (per
+``attempted``, ``last_energy``, ``sampler_state`` (JSON: the resolved
+sampler, the HMC step size and its tuning state) and datasets ``coords``, ``energy`` (per
 spin, per measured sweep), ``magnetisation``, ``structure_shells``
 (shell-averaged S(k), per measured sweep) and ``structure_trace`` (tr S(k)
 on the stencil).  A parallel-tempering run stores one group per temperature,
