@@ -192,8 +192,8 @@ def _pooled(series):
 def test_local_agrees_with_dense_reference_bl6(T):
     """bl6 (Poisson 0.3) at L = 4, where 37 of the 63 couplings per site are
     behind the clock filter: energy and |m| of 6 independent chains each."""
-    e_loc, m_loc = _chains("local", T, range(100, 106), 3000, 300)
-    e_ref, m_ref = _chains("metropolis", T, range(200, 206), 3000, 300)
+    e_loc, m_loc = _chains("local", T, range(100, 106), 1500, 300)
+    e_ref, m_ref = _chains("metropolis", T, range(200, 206), 1500, 300)
     for a, b in ((e_loc, e_ref), (m_loc, m_ref)):
         z = _z(_pooled(a), _pooled(b))
         assert abs(z) < Z_MAX, (T, _pooled(a), _pooled(b))
@@ -211,7 +211,7 @@ def test_nn_matches_wolff_reference(n, beta):
     independent Wolff cluster reference (tests/data/on_model_wolff.txt)."""
     e_ref, e_err, u_ref, u_err = _wolff_rows()[(n, 8, beta)]
     model = mc.build_model("nn", 8, components=n)
-    p = mc.RunParameters("nn", 8, 1.0 / beta, 6000, 31 + n, sampler="local", thermalize=500, components=n)
+    p = mc.RunParameters("nn", 8, 1.0 / beta, 3000, 31 + n, sampler="local", thermalize=500, components=n)
     st = mc.new_state(p, model)
     mc.advance(st, model, p.sweeps)
     e = mc.mean_with_error(st.energy)
