@@ -175,6 +175,7 @@ def main():
     ap.add_argument("--tc-sizes", type=int, nargs="+", default=[12, 16])
     ap.add_argument("--tc-temps", type=float, nargs="+", default=[0.10, 0.11, 0.12, 0.13, 0.14])
     ap.add_argument("--tc-sweeps", type=int, default=1500)
+    ap.add_argument("--seed", type=int, default=1, help="chain seed (runs with different seeds are independent)")
     ap.add_argument("--json", action="store_true")
     a = ap.parse_args()
     if a.locate_tc:
@@ -196,7 +197,7 @@ def main():
                     r = {"sweep_s": sweep_s, "tau_max": small["tau_max"], "tau_from": "L16 (lower bound)",
                          "ess_per_s": 1.0 / (2 * small["tau_max"] * sweep_s), "short": small["short"]}
                 else:
-                    r = measure_cell(models[name], name, T, sampler, budget)
+                    r = measure_cell(models[name], name, T, sampler, budget, seed=a.seed)
                 cells[key] = r
                 ess[key] = r["ess_per_s"]
                 if not a.json:
@@ -227,6 +228,8 @@ def main():
     ref = ess.get("bl6/metropolis/L32/Tc")
     out["speedup_L32_Tc"] = (best(32, "Tc")[1] / ref) if ref and best(32, "Tc")[1] else None
     out["tc_bl6"] = a.tc
+    out["budget_cpu_s"] = {"L<=16": a.budget, "L32": a.budget32}
+    out["seed"] = a.seed
     out["machine"] = {"platform": platform.platform(), "processor": platform.processor() or platform.machine(),
                       "cpus": os.cpu_count(), "load_avg_1min": os.getloadavg()[0], "python": sys.version.split()[0]}
     if a.json:
