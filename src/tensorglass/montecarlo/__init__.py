@@ -1,7 +1,10 @@
 """Exact Monte Carlo of long-range tensor spin models (core; numba kernels private).
 
-Samplers: ``"metropolis"`` (reference: single-site, exact O(N) local fields)
-and ``"hmc"`` (exact hybrid Monte Carlo with FFT forces, O(N log N) per sweep).
+Samplers: ``"metropolis"`` (reference: single-site, exact O(N) local fields),
+``"hmc"`` (exact hybrid Monte Carlo with FFT forces, O(N log N) per sweep) and
+``"local"`` (exact single-site Metropolis with sparse near fields and clock
+Monte Carlo for the long-range tail, O(z n^2 + log N) per update, with
+over-relaxation; see ``_local``).
 """
 
 from ._lattice import (
