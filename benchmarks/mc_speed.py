@@ -176,13 +176,21 @@ def main():
     ap.add_argument("--tc-temps", type=float, nargs="+", default=[0.10, 0.11, 0.12, 0.13, 0.14])
     ap.add_argument("--tc-sweeps", type=int, default=1500)
     ap.add_argument("--seed", type=int, default=1, help="chain seed (runs with different seeds are independent)")
+    ap.add_argument("--from-log", help="recompute the summary from the per-cell lines of an earlier --json run")
     ap.add_argument("--json", action="store_true")
     a = ap.parse_args()
     if a.locate_tc:
         locate_tc(a.tc_temps, a.tc_sizes, a.tc_sweeps)
         return
     cases = [("bl6", "Tc", a.tc), ("bl6", "2Tc", 2 * a.tc), ("nn", "Tc", 1.0 / BETA_C_O3)]
-    cells, ess = {}, {}
+    if a.from_log:
+        cells = {}
+        for line in open(a.from_log):
+            if line.startswith("{") and '"cells"' not in line:
+                cells.update(json.loads(line))
+        print(json.dumps(summarize(cells, a)))
+        return
+    cells = {}
     for L in a.sizes:
         models = {"bl6": mc.build_model("bl6", L, poisson=0.3), "nn": mc.build_model("nn", L, components=3)}
         budget = a.budget32 if L >= 32 else a.budget
@@ -190,40 +198,59 @@ def main():
             for sampler in a.samplers:
                 key = f"{name}/{sampler}/L{L}/{label}"
                 if sampler == "metropolis" and L >= 32:
-                    small = cells.get(f"{name}/{sampler}/L16/{label}")
-                    if small is None:
-                        continue
-                    sweep_s = dense_partial_sweep_s(models[name], T, a.ref_sites)
-                    r = {"sweep_s": sweep_s, "tau_max": small["tau_max"], "tau_from": "L16 (lower bound)",
-                         "ess_per_s": 1.0 / (2 * small["tau_max"] * sweep_s), "short": small["short"]}
+                    r = {"sweep_s": dense_partial_sweep_s(models[name], T, a.ref_sites), "partial_sweep": True}
                 else:
                     r = measure_cell(models[name], name, T, sampler, budget, seed=a.seed)
                 cells[key] = r
-                ess[key] = r["ess_per_s"]
-                if not a.json:
-                    print(f"{key:28s} ESS/s {r['ess_per_s']:10.4g}  sweep {r['sweep_s']:.3g} s  "
-                          f"tau {r['tau_max']:8.1f}  n/tau {r.get('n_over_tau', float('nan')):7.1f}"
-                          f"{'  SHORT' if r['short'] else ''}  acc {r.get('acceptance', float('nan')):.2f}",
-                          flush=True)
-                else:
-                    print(json.dumps({key: r}), flush=True)
+                print(json.dumps({key: r}), flush=True)
+    out = summarize(cells, a)
+    if a.json:
+        print(json.dumps(out))
+        return
+    for key, r in out["cells"].items():
+        print(f"{key:28s} ESS/s {r['ess_per_s']:10.4g}  sweep {r['sweep_s']:.3g} s  tau {r['tau_max']:8.1f}  "
+              f"n/tau {r.get('n_over_tau', float('nan')):7.1f}{'  SHORT' if r['short'] else ''}  "
+              f"acc {r.get('acceptance', float('nan')):.2f}")
+    print(json.dumps({k: v for k, v in out.items() if k not in ("ess_per_s", "cells")}, indent=1))
+
+
+def summarize(cells, a):
+    """ESS/s per cell and the headline numbers.  The dense reference's tau,
+    where its own run is shorter than 100 tau or absent (L = 32, partial
+    sweep), is the largest of its own estimate and those of its smaller
+    lattices: a lower bound, since tau grows with L."""
+    cells = {k: dict(v) for k, v in cells.items()}
+    for key in sorted(cells, key=lambda k: int(k.split("/")[2][1:])):
+        name, sampler, size, label = key.split("/")
+        r = cells[key]
+        if sampler != "metropolis" or not (r.get("short", True) or r.get("partial_sweep")):
+            continue
+        smaller = [cells[k]["tau_max"] for k in cells
+                   if k.startswith(f"{name}/metropolis/") and k.endswith(f"/{label}")
+                   and int(k.split("/")[2][1:]) < int(size[1:]) and "tau_max" in cells[k]]
+        own = r.get("tau_max", 0.0)
+        tau = max([own] + smaller)
+        r.update({"tau_max": tau, "tau_lower_bound": True, "short": True,
+                  "tau_from": "max(own estimate, smaller L)" if own else "smaller L (lower bound)",
+                  "ess_per_s": 1.0 / (2 * tau * r["sweep_s"])})
+    ess = {k: r["ess_per_s"] for k, r in cells.items()}
+    samplers = sorted({k.split("/")[1] for k in cells})
 
     def best(L, label, model="bl6"):
-        c = {s: ess.get(f"{model}/{s}/L{L}/{label}") for s in a.samplers}
-        c = {s: v for s, v in c.items() if v is not None}
+        c = {s: ess[f"{model}/{s}/L{L}/{label}"] for s in samplers if f"{model}/{s}/L{L}/{label}" in ess}
         return (max(c, key=c.get), max(c.values())) if c else (None, None)
 
     out = {"ess_per_s": ess, "cells": cells}
     for L in (16, 32):
-        out[f"bl6_Tc_L{L}"] = best(L, "Tc")[1]
-        out[f"bl6_Tc_L{L}_sampler"] = best(L, "Tc")[0]
-    s16, s32 = best(16, "2Tc")[0], best(32, "2Tc")[0]
+        out[f"bl6_Tc_L{L}_sampler"], out[f"bl6_Tc_L{L}"] = best(L, "Tc")
     exps = {}
-    for s in a.samplers:
+    for s in samplers:
         e16, e32 = ess.get(f"bl6/{s}/L16/2Tc"), ess.get(f"bl6/{s}/L32/2Tc")
         if e16 and e32:
             exps[s] = math.log(e16 / e32) / math.log(8.0)
-    out["cost_exponent_2Tc"] = exps.get(s32 if s32 == s16 else "local")
+    b32 = best(32, "2Tc")[0]
+    out["cost_exponent_2Tc"] = exps.get(b32)
+    out["cost_exponent_2Tc_sampler"] = b32
     out["cost_exponent_2Tc_by_sampler"] = exps
     ref = ess.get("bl6/metropolis/L32/Tc")
     out["speedup_L32_Tc"] = (best(32, "Tc")[1] / ref) if ref and best(32, "Tc")[1] else None
@@ -232,10 +259,7 @@ def main():
     out["seed"] = a.seed
     out["machine"] = {"platform": platform.platform(), "processor": platform.processor() or platform.machine(),
                       "cpus": os.cpu_count(), "load_avg_1min": os.getloadavg()[0], "python": sys.version.split()[0]}
-    if a.json:
-        print(json.dumps(out))
-        return
-    print(json.dumps({k: v for k, v in out.items() if k not in ("ess_per_s", "cells")}, indent=1))
+    return out
 
 
 if __name__ == "__main__":
