@@ -187,8 +187,8 @@ def main():
         cells = {}
         for line in open(a.from_log):
             if line.startswith("{") and '"cells"' not in line:
-                cells.update(json.loads(line))
-        print(json.dumps(summarize(cells, a)))
+                cells.update(json.loads(line, parse_constant=float))
+        print(json.dumps(_strict(summarize(cells, a))))
         return
     cells = {}
     for L in a.sizes:
@@ -202,16 +202,27 @@ def main():
                 else:
                     r = measure_cell(models[name], name, T, sampler, budget, seed=a.seed)
                 cells[key] = r
-                print(json.dumps({key: r}), flush=True)
+                print(json.dumps(_strict({key: r})), flush=True)
     out = summarize(cells, a)
     if a.json:
-        print(json.dumps(out))
+        print(json.dumps(_strict(out)))
         return
     for key, r in out["cells"].items():
         print(f"{key:28s} ESS/s {r['ess_per_s']:10.4g}  sweep {r['sweep_s']:.3g} s  tau {r['tau_max']:8.1f}  "
               f"n/tau {r.get('n_over_tau', float('nan')):7.1f}{'  SHORT' if r['short'] else ''}  "
               f"acc {r.get('acceptance', float('nan')):.2f}")
     print(json.dumps({k: v for k, v in out.items() if k not in ("ess_per_s", "cells")}, indent=1))
+
+
+def _strict(x):
+    """JSON-safe copy: non-finite numbers (a frozen chain's tau) become null."""
+    if isinstance(x, dict):
+        return {k: _strict(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_strict(v) for v in x]
+    if isinstance(x, float) and not math.isfinite(x):
+        return None
+    return x
 
 
 def summarize(cells, a):
@@ -227,8 +238,8 @@ def summarize(cells, a):
             continue
         smaller = [cells[k]["tau_max"] for k in cells
                    if k.startswith(f"{name}/metropolis/") and k.endswith(f"/{label}")
-                   and int(k.split("/")[2][1:]) < int(size[1:]) and "tau_max" in cells[k]]
-        own = r.get("tau_max", 0.0)
+                   and int(k.split("/")[2][1:]) < int(size[1:]) and cells[k].get("tau_max")]
+        own = r.get("tau_max") or 0.0
         tau = max([own] + smaller)
         r.update({"tau_max": tau, "tau_lower_bound": True, "short": True,
                   "tau_from": "max(own estimate, smaller L)" if own else "smaller L (lower bound)",
