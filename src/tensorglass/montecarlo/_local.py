@@ -58,8 +58,10 @@ import numpy as np
 
 #: displacements with |d|^2 <= NEAR_R2 (lattice units) form the near set of a long-range kernel
 NEAR_R2 = 3
-#: edge of the cubic boxes of far displacements (1 = the pairwise clock filter); 2 raised the
-#: acceptance at a fixed width from 0.09 to 0.32 (bl6, L = 16, T = 0.12, width 0.4) at 3x the cost per event
+#: edge of the cubic boxes of far displacements (1 = the pairwise clock filter).  2 raised the
+#: acceptance at a fixed width from 0.09 to 0.32 (bl6, L = 16, T = 0.12, width 0.4) at 3x the cost per
+#: event; at L = 32 with the width tuned to acceptance 0.3, acceptance x width^2 per CPU-second was
+#: 2.4x (T = 0.115) and 6x (T = 0.23) that of edge 1, though a sweep costs 0.25-0.27 s against 0.09 s
 BOX_EDGE = 2
 #: a kernel whose non-negligible couplings all lie within |d|^2 <= SHORT_RANGE_R2 is short-range (no
 #: far set: every field exact); a property of the kernel, not of L, so that small lattices of a
