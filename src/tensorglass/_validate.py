@@ -214,8 +214,9 @@ def mc_parameters(p: dict, flag=lambda k: k, available: int | None = None) -> di
         number(flag("cutoff"), p["cutoff"], *CUTOFF_RANGE, unit="lattice units", hint="0 for a sharp zone edge")
     ov = p.get("overrelax", 0) or 0
     integer(flag("overrelax"), ov, 0, 1000)
-    if ov and p.get("sampler", "hmc") != "metropolis":
-        raise ParameterError(flag("overrelax"), ov, "0 with the hmc sampler", "add --sampler metropolis or drop it")
+    if ov and p.get("sampler", "auto") not in ("metropolis", "local"):
+        raise ParameterError(flag("overrelax"), ov, "0 unless the sampler is metropolis or local",
+                             "add --sampler local (or metropolis), or drop it")
     return p
 
 

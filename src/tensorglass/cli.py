@@ -73,17 +73,20 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--sweeps", type=int, required=True)
     run.add_argument("--seed", type=int, required=True)
     run.add_argument("--out", required=True, help="output HDF5 file (also the checkpoint)")
-    run.add_argument("--sampler", default="auto", choices=("auto", "hmc", "metropolis", "ising"),
-                     help="auto (default): the exact and fastest sampler for the model (hmc for n >= 2, ising for "
-                          "n = 1); hmc: geodesic hybrid MC with FFT forces, step tuned during --thermalize; "
-                          "metropolis: dense single-site reference; ising: heat bath for n = 1")
+    run.add_argument("--sampler", default="auto", choices=("auto", "hmc", "local", "metropolis", "ising"),
+                     help="auto (default): the exact and fastest sampler for the model (local for short-range "
+                          "kernels, hmc for long-range ones, ising for n = 1); hmc: geodesic hybrid MC with FFT "
+                          "forces, step tuned during --thermalize; local: exact single-site Metropolis with sparse "
+                          "near fields, clock Monte Carlo for the long-range tail and over-relaxation; metropolis: "
+                          "dense single-site reference; ising: heat bath for n = 1")
     run.add_argument("--thermalize", type=int, default=0, help="sweeps discarded before measuring")
     run.add_argument("--cutoff", type=_finite_float("--cutoff"), default=1.0,
                      help="Gaussian UV cutoff of the long-range kernels, lattice units (0: sharp zone edge)")
     run.add_argument("--k0", default="average", choices=("average", "zero"),
                      help="k = 0 term (sample shape): average = angular average of the long-wavelength J(khat) "
                      "(a sphere); zero = no uniform-mode coupling (tin-foil); nn always uses its J(0)")
-    run.add_argument("--overrelax", type=int, default=0, help="over-relaxation sweeps per Metropolis sweep")
+    run.add_argument("--overrelax", type=int, default=None,
+                     help="over-relaxation sweeps per Metropolis sweep (default: local 2 for short-range kernels, else 0)")
     run.add_argument("--chains", type=int, default=4, help="independent chains (default 4; split-R-hat across them)")
     run.add_argument("--temperatures", help="comma-separated temperatures: parallel tempering over them "
                      "(replaces --T and --chains; one swap round per sweep)")

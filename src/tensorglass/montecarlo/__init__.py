@@ -3,8 +3,10 @@
 Samplers: ``"auto"`` (default: resolved per model by :func:`resolve_sampler`),
 ``"hmc"`` (exact geodesic hybrid Monte Carlo on the product of spheres with
 FFT forces, O(N log N) per trajectory, step size tuned during thermalisation),
-``"metropolis"`` (reference: single-site, exact O(N) local fields) and
-``"ising"`` (exact heat bath for one-component +-1 spins).
+``"local"`` (exact single-site Metropolis with sparse near fields and clock
+Monte Carlo for the long-range tail, O(z n^2 + log N) per update, with
+over-relaxation; see ``_local``), ``"metropolis"`` (reference: single-site,
+exact O(N) local fields) and ``"ising"`` (exact heat bath for +-1 spins).
 """
 
 from ._lattice import (
