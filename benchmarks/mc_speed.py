@@ -126,7 +126,7 @@ def measure_cell(model, model_name, T, sampler, budget, seed=1, max_sweeps=10**6
     n = len(e)
     return {"sweeps": n, "cpu_s": cpu, "sweep_s": cpu / max(n, 1), "tau": dict(zip(("energy", "m", "m_k"), taus)),
             "tau_max": tau, "n_over_tau": n / tau, "short": n < 100 * tau, "ess_per_s": n / (2 * tau) / cpu,
-            "acceptance": st.accepted / max(st.attempted, 1), "delta": st.params.delta,
+            "acceptance": st.accepted / max(st.attempted, 1), "delta": st.sampler_state.get("delta", st.params.delta),
             "energy": float(np.mean(e)), "m_k": float(np.mean(mk))}
 
 

@@ -95,14 +95,17 @@ ORDERED = {(2, 0.7), (3, 0.9), (4, 1.2), (6, 1.6)}
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("sampler", ["auto", "hmc"])
 @pytest.mark.parametrize("n,L,beta", WOLFF_ROWS)
-def test_default_sampler_matches_wolff_reference(n, L, beta):
-    """nn O(n), default sampler: E/N and U4 = <m^4>/<m^2>^2 within |z| < 3 of
-    the independent Wolff cluster reference (tests/data/on_model_wolff.txt)."""
+def test_default_sampler_matches_wolff_reference(n, L, beta, sampler):
+    """nn O(n), the default sampler (auto: the local sampler with
+    over-relaxation for this short-range kernel) and HMC: E/N and
+    U4 = <m^4>/<m^2>^2 within |z| < 3 of the independent Wolff cluster
+    reference (tests/data/on_model_wolff.txt)."""
     e_ref, de_ref, u_ref, du_ref = _wolff_rows()[(n, L, beta)]
-    params = mc.RunParameters("nn", L, 1.0 / beta, 400, 0, components=n, thermalize=100)
+    params = mc.RunParameters("nn", L, 1.0 / beta, 400, 0, components=n, thermalize=100, sampler=sampler)
     model = params.build()
-    assert mc.resolve_sampler(params, model) == "hmc"
+    assert mc.resolve_sampler(params, model) == ("local" if sampler == "auto" else "hmc")
     start = None
     if (n, beta) in ORDERED:
         start = np.zeros((L**3, n))
@@ -117,7 +120,8 @@ def test_default_sampler_matches_wolff_reference(n, L, beta):
           f"acceptance {chains[:, 4].min():.2f}-{chains[:, 4].max():.2f}")
     assert abs(z_e) < Z_MAX, (e, de, e_ref, de_ref)
     assert abs(z_u) < Z_MAX, (u, du, u_ref, du_ref)
-    assert np.all(chains[:, 4] > 0.5), chains[:, 4]
+    # HMC is tuned to acceptance 0.8, the local sampler's width to 0.3 (the flag threshold is 0.2)
+    assert np.all(chains[:, 4] > (0.5 if sampler == "hmc" else 0.2)), chains[:, 4]
 
 
 def _ordering_mode_amplitude(state):
@@ -204,7 +208,7 @@ def test_tuned_hmc_acceptance_and_start_independence(n, betas):
     same energy (|z| < 3, 4 chains each)."""
     L = 8
     for beta in betas:
-        p = mc.RunParameters("nn", L, 1.0 / beta, 220, 0, components=n, thermalize=100)
+        p = mc.RunParameters("nn", L, 1.0 / beta, 220, 0, components=n, thermalize=100, sampler="hmc")
         model = p.build()
         random_start = _chain_means(p, model, 4, seed0=7 * n)
         assert np.all(random_start[:, 4] > 0.5), (beta, random_start[:, 4])
@@ -219,7 +223,7 @@ def test_tuned_hmc_acceptance_and_start_independence(n, betas):
 def test_hmc_step_size_is_tuned_then_frozen_and_recorded():
     """The step size changes only during thermalisation, is recorded, and the
     measured acceptance is near the 0.8 target (O(2), L = 4, beta = 0.7)."""
-    p = mc.RunParameters("nn", 4, 1 / 0.7, 200, 3, components=2, thermalize=60)
+    p = mc.RunParameters("nn", 4, 1 / 0.7, 200, 3, components=2, thermalize=60, sampler="hmc")
     model = p.build()
     st = mc.new_state(p, model)
     steps = []
@@ -290,7 +294,9 @@ def test_continuous_samplers_refuse_or_accept_n1_clearly():
     with pytest.raises(ParameterError, match="ising"):
         mc.new_state(mc.RunParameters("bl6", 4, 1.0, 10, 0, sampler="ising"))
     p3 = mc.RunParameters("nn", 4, 1.0, 10, 0, components=3)
-    assert p3.sampler == "auto" and mc.resolve_sampler(p3, p3.build()) == "hmc"
+    assert p3.sampler == "auto" and mc.resolve_sampler(p3, p3.build()) == "local"
+    p6 = mc.RunParameters("bl6", 4, 1.0, 10, 0, poisson=0.3)
+    assert mc.resolve_sampler(p6, p6.build()) == "hmc"
 
 
 def _cli(args, tmp_path):
@@ -311,6 +317,10 @@ def test_cli_default_sampler_is_recorded(tmp_path):
     assert d["sampler"] == "ising" and d["parameters"]["sampler"] == "auto"
     out = _cli([*common, "--components", "2", "--out", str(tmp_path / "b.h5")], tmp_path)
     d = json.loads(out.stdout)
-    assert d["sampler"] == "hmc" and d["sampler_state"]["step_size_source"] == "tuned" and d["sampler_state"]["step_size"] > 0
+    assert d["sampler"] == "local" and d["parameters"]["sampler"] == "auto"
+    out = _cli([*common, "--components", "2", "--sampler", "hmc", "--out", str(tmp_path / "b2.h5")], tmp_path)
+    d = json.loads(out.stdout)
+    states = d["sampler_state"] if isinstance(d["sampler_state"], list) else [d["sampler_state"]]
+    assert d["sampler"] == "hmc" and all(s["step_size_source"] == "tuned" and s["step_size"] > 0 for s in states)
     bad = _cli([*common, "--components", "1", "--sampler", "hmc", "--out", str(tmp_path / "c.h5")], tmp_path)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr and "sampler" in bad.stderr

@@ -9,7 +9,7 @@ restored, so a resumed run is bit-identical to one never interrupted.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -291,12 +291,15 @@ def local_delta(state: RunState, n_sites: int) -> float:
     a Robbins-Monro (integral) controller towards acceptance a* = 0.3 whose
     value is a function of the saved counters alone, so a run resumed during
     thermalisation continues bit-identically.  When thermalisation ends the
-    width is frozen into ``state.params.delta`` (hence recorded in the
-    summary and the checkpoint); production uses that fixed width, so the
+    width is frozen into ``state.sampler_state["delta"]`` (hence recorded in
+    the summary and the checkpoint, per chain: independent chains of one run
+    keep equal parameters); production uses that fixed width, so the
     production chain is an exact, time-homogeneous Markov chain."""
     p = state.params
     if p.delta:
         return p.delta
+    if "delta" in state.sampler_state:
+        return state.sampler_state["delta"]
     delta0 = min(1.0, 0.5 * math.sqrt(p.temperature))
     if p.thermalize == 0:
         return delta0
@@ -320,7 +323,8 @@ def _local_step(state: RunState, model: SpinModel, beta: float, hext) -> None:
     state.accepted += acc
     state.attempted += nsite
     if not p.delta and p.thermalize and state.sweep + 1 == p.thermalize:
-        state.params = replace(p, delta=local_delta(state, nsite))
+        state.sampler_state["delta"] = local_delta(state, nsite)
+        state.sampler_state["delta_source"] = "tuned to acceptance 0.3 while thermalising, then frozen"
 
 
 def summarize(state: RunState, model: SpinModel, warn: bool = True) -> dict:
