@@ -12,7 +12,9 @@ import importlib
 from ._common import StudyError, StudyRun
 
 #: study name -> module (imported on first use; importing registers its sweep points)
-STUDIES: dict[str, str] = {}
+STUDIES: dict[str, str] = {
+    "bl-phase": "tensorglass.studies.bl_phase",
+}
 
 
 def run_study(name: str, **options) -> dict:

@@ -1,0 +1,441 @@
+"""Study ``bl-phase``: the phase diagram of the Bevzenko-Lubchenko stress-spin
+lattice model (004 Eqs. 18-20) beyond mean field, and verdicts on 004
+Sec. IV's fragility conjectures (edge layer).
+
+What it runs (points on the sweep engine, one sub-store per part):
+
+* ``scan``: for each Poisson ratio sigma and lattice size L, parallel
+  tempering over a temperature grid (:func:`._bl_points.pt_point`), with
+  two independent replicas at the sizes used for the overlap P(q).
+* ``robust``: at one sigma, the same for two Gaussian UV cutoffs and two
+  k = 0 conventions (004: "small numerical ambiguities related to the
+  detailed shape of the cut-off surface").
+* ``o3``: nearest-neighbour O(3) through the same pipeline (validation:
+  beta_c = 0.693001 from the reference data).
+* ``mf``: the all-to-all model of 004 Eq. (21) (exact mean field) through
+  the same crossing analysis (validation: k_B T_c = max(J)/6, 004 Eq. 24).
+
+T_c comes from the crossings of xi/L and of the ordering-mode Binder ratio
+of consecutive sizes (:mod:`._crossings`); errors are bootstrap errors
+over the stored blocks, combined with half the distance between the xi/L
+and Binder crossings of the largest pair (a systematic error of the
+finite sizes).  See docs/notes/bl_phase.md for the definitions.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+
+from ..sweeps import register_compute
+from . import _crossings as cx
+
+NAME = "bl-phase"
+
+register_compute("bl-pt", "tensorglass.studies._bl_points:pt_point",
+                 {"model": str, "L": int, "poisson": float, "components": int, "cutoff": float, "k0": str,
+                  "t_lo": float, "t_hi": float, "n_t": int, "sweeps": int, "thermalize": int, "replicas": int,
+                  "sampler": str},
+                 {"t_weiss": "J", "k_star": "1/a", "min_swap_rate": "1", "max_tau": "sweeps"})
+register_compute("bl-mf", "tensorglass.studies._bl_points:mf_point",
+                 {"n_spins": int, "j_compr": float, "j_shear": float, "t_lo": float, "t_hi": float, "n_t": int,
+                  "sweeps": int, "thermalize": int},
+                 {"max_tau": "sweeps"})
+
+BETA_C_O3 = 0.693001  # also in the Wolff reference header; read from there when available
+
+#: Study sizes.  Per-sweep costs (s) of one parallel-tempering slot, measured on the 2-core machine
+#: (Metropolis, dense O(N^2) fields): they give the printed estimate.
+COST_PER_SWEEP = {("bl6", 4): 0.0014, ("bl6", 6): 0.0027, ("bl6", 8): 0.016, ("bl6", 12): 0.15,
+                  ("bl6", 16): 0.8, ("bl6", 24): 9.0, ("nn", 4): 0.0006, ("nn", 6): 0.0023, ("nn", 8): 0.008,
+                  ("nn", 12): 0.06, ("nn", 16): 0.3}
+CONFIGS = {
+    "full": {"sigmas": [0.0, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45], "sizes": [8, 12, 16, 24],
+             "t_range": (0.07, 0.20), "n_t": 12, "sweeps": {8: 20000, 12: 20000, 16: 10000, 24: 5000},
+             "overlap_sizes": [12], "robust_sigma": 0.3, "robust_sizes": [8, 12, 16],
+             "o3_sizes": [8, 12, 16], "o3_beta": (0.66, 0.73), "o3_n_t": 8, "o3_sweeps": 20000,
+             "mf_sizes": [256, 1024, 4096], "mf_sweeps": 20000, "mf_n_t": 10},
+    "quick": {"sigmas": [0.0, 0.1, 0.2, 0.3, 0.45], "sizes": [4, 6, 8], "t_range": (0.07, 0.20), "n_t": 8,
+              "sweeps": {4: 1000, 6: 1000, 8: 1000}, "overlap_sizes": [6], "robust_sigma": 0.3,
+              "robust_sizes": [4, 6], "o3_sizes": [4, 6, 8], "o3_beta": (0.62, 0.76), "o3_n_t": 6,
+              "o3_sweeps": 1500, "mf_sizes": [128, 512, 2048], "mf_sweeps": 3000, "mf_n_t": 8},
+    # a tiny configuration for the tests: the pipeline end to end in seconds (no physics claimed)
+    "test": {"sigmas": [0.1, 0.2, 0.3], "sizes": [4, 6], "t_range": (0.07, 0.2), "n_t": 4,
+             "sweeps": {4: 120, 6: 120}, "overlap_sizes": [4], "robust_sigma": 0.3, "robust_sizes": [4, 6],
+             "o3_sizes": [4, 6], "o3_beta": (0.6, 0.8), "o3_n_t": 4, "o3_sweeps": 200,
+             "mf_sizes": [64, 256], "mf_sweeps": 400, "mf_n_t": 4},
+}
+ROBUST_VARIANTS = [(1.0, "average"), (0.5, "average"), (1.0, "zero"), (0.5, "zero")]
+SEEDS = {"scan": 20261123, "robust": 20261124, "o3": 20261125, "mf": 20261126}
+
+
+def _therm(sweeps):
+    return max(sweeps // 5, 1)
+
+
+def couplings(sigma):
+    """(J_compr, J_shear): 004 App. B angular average of J(k) (Eq. 22)."""
+    from ..interaction import bl_coupling_angular_average_exact
+    from ..tensors import IsotropicElasticity
+    d = bl_coupling_angular_average_exact(IsotropicElasticity.from_poisson(sigma)).diagonal()
+    return float(d[0]), float(d[1])
+
+
+def _cost(model, L, sweeps, n_t, replicas=1):
+    c = COST_PER_SWEEP.get((model, L), COST_PER_SWEEP[(model, 8)] * (L / 8) ** 6)
+    return c * sweeps * n_t * replicas
+
+
+def plan(cfg):
+    """The points of every part: {part: (compute, [params...])}."""
+    t_lo, t_hi = cfg["t_range"]
+    scan = []
+    for s in cfg["sigmas"]:
+        for L in cfg["sizes"]:
+            sw = cfg["sweeps"][L]
+            scan.append({"model": "bl6", "L": L, "poisson": s, "cutoff": 1.0, "k0": "average", "t_lo": t_lo,
+                         "t_hi": t_hi, "n_t": cfg["n_t"], "sweeps": sw, "thermalize": _therm(sw),
+                         "replicas": 2 if L in cfg["overlap_sizes"] else 1})
+    robust = []
+    for cut, k0 in ROBUST_VARIANTS[1:]:  # the first variant is the scan's own
+        for L in cfg["robust_sizes"]:
+            sw = cfg["sweeps"][L]
+            robust.append({"model": "bl6", "L": L, "poisson": cfg["robust_sigma"], "cutoff": cut, "k0": k0,
+                           "t_lo": t_lo, "t_hi": t_hi, "n_t": cfg["n_t"], "sweeps": sw, "thermalize": _therm(sw),
+                           "replicas": 1})
+    b_lo, b_hi = cfg["o3_beta"]
+    o3 = [{"model": "nn", "L": L, "components": 3, "t_lo": 1 / b_hi, "t_hi": 1 / b_lo, "n_t": cfg["o3_n_t"],
+           "sweeps": cfg["o3_sweeps"], "thermalize": _therm(cfg["o3_sweeps"]), "replicas": 1}
+          for L in cfg["o3_sizes"]]
+    s_mf = cfg["robust_sigma"]
+    jc, js = couplings(s_mf)
+    tc = max(jc, js) / 6
+    mf = [{"n_spins": n, "j_compr": jc, "j_shear": js, "t_lo": 0.8 * tc, "t_hi": 1.25 * tc, "n_t": cfg["mf_n_t"],
+           "sweeps": cfg["mf_sweeps"], "thermalize": _therm(cfg["mf_sweeps"])} for n in cfg["mf_sizes"]]
+    return {"scan": ("bl-pt", scan), "robust": ("bl-pt", robust), "o3": ("bl-pt", o3), "mf": ("bl-mf", mf)}
+
+
+def _estimate(parts):
+    out = []
+    for part, (compute, pts) in parts.items():
+        if compute == "bl-mf":
+            out.append((part, len(pts), float(np.mean([2e-6 * p["n_spins"] * p["sweeps"] * p["n_t"] for p in pts]))))
+        else:
+            out.append((part, len(pts), float(np.mean([_cost(p["model"], p["L"], p["sweeps"], p["n_t"],
+                                                             p["replicas"]) for p in pts]))))
+    return out
+
+
+# ---------------------------------------------------------------- analysis
+
+def _arrays(rec):
+    ex = rec["extra"]
+    blocks = {k: np.asarray(v, float) for k, v in ex["blocks"].items()}
+    return np.asarray(ex["temperatures"], float), blocks, ex
+
+
+def _estimators(L, n_sites):
+    def c(b):
+        t = b["_T"]
+        return n_sites * (b["e2"] - b["e"] ** 2) / t**2
+
+    def u(b):
+        return b["m4"] / b["m2"] ** 2
+
+    def xil(b):
+        r = np.clip(b["sk"] / b["snb"] - 1.0, 0.0, None)
+        return np.sqrt(r) / (2 * math.sin(math.pi / L)) / L
+
+    def w(b):
+        return b["s0"] / b["sk"]
+    return {"C": c, "U": u, "xi_over_L": xil, "compression_weight": w}
+
+
+def analyse_size(rec, L, n_boot=200, seed=0):
+    """Curves (estimate, jackknife error, bootstrap rows) of one point."""
+    t, blocks, ex = _arrays(rec)
+    blocks["_T"] = np.repeat(t[:, None], blocks["e"].shape[1], axis=1)
+    est = _estimators(L, ex["n_sites"])
+    out = {"T": t, "extra": ex}
+    for name, f in est.items():
+        if name != "C" and "sk" not in blocks and name != "U":
+            continue
+        mean, err = cx.jackknife_blocks(blocks, f)
+        rows = cx.resample_blocks(blocks, f, n_boot=n_boot, seed=seed)
+        out[name] = (mean, err, rows)
+    tau = np.maximum(np.asarray(ex["tau"]["e"]), np.asarray(ex["tau"]["m2"]))
+    out["flags"] = []
+    if ex["block_length"] < 2 * tau.max():
+        out["flags"].append(f"L={L}: block length {ex['block_length']} < 2 tau_int = {2 * tau.max():.0f}")
+    if ex["n_meas"] < 50 * tau.max():
+        out["flags"].append(f"L={L}: {ex['n_meas']} measurements < 50 tau_int ({tau.max():.1f})")
+    if "swap_rates" in ex and len(ex["swap_rates"]) and min(ex["swap_rates"]) < 0.05:
+        out["flags"].append(f"L={L}: lowest swap rate {min(ex['swap_rates']):.3f} < 0.05")
+    return out
+
+
+def crossings_for(curves, sizes, key, seed=0):
+    """Crossings of consecutive sizes for one observable."""
+    res = []
+    for a, b in zip(sizes[:-1], sizes[1:]):
+        ca, cb = curves[a], curves[b]
+        c = cx.crossing(ca["T"], ca[key][2], cb[key][2], seed=seed)
+        res.append({"pair": [a, b], **c})
+    return res
+
+
+def t_c_from(xc, uc):
+    """T_c from the largest pair: the mean of the xi/L and Binder crossings
+    (those bracketed), error = bootstrap errors and half their distance."""
+    vals = [(c["t"], c["error"]) for c in (xc[-1], uc[-1]) if c["bracketed"] and math.isfinite(c["error"])]
+    if not vals:
+        return float("nan"), float("nan"), "no crossing inside the grid"
+    ts = np.array([v[0] for v in vals])
+    es = np.array([v[1] for v in vals])
+    tc = float(ts.mean())
+    err = float(math.sqrt(np.mean(es**2) + (0.5 * (ts.max() - ts.min())) ** 2))
+    return tc, err, "xi/L and Binder" if len(vals) == 2 else ("xi/L" if xc[-1]["bracketed"] else "Binder")
+
+
+def heat_capacity(curves, L):
+    c = curves[L]["C"]
+    pk = cx.peak(curves[L]["T"], c[0], c[2][1:])
+    rows = c[2]
+    # the jump: C_max minus C at the highest temperature of the grid (the paramagnetic background;
+    # the grid runs from low to high T, see _bl_points.temperature_grid)
+    jumps = np.array([cx.peak(curves[L]["T"], r)["height"] - r[-1] for r in rows])
+    return pk, float(jumps[0]), float(np.std(jumps[1:], ddof=1))
+
+
+def _difference(a, ea, b, eb):
+    return a - b, math.sqrt(ea**2 + eb**2)
+
+
+def verdicts(sig, c_peak, c_peak_err, jump, jump_err):
+    """The three conjectures of 004 Sec. IV, decided on C_max and on the jump."""
+    sig = np.asarray(sig, float)
+    out = []
+    scale_c = float(np.nanmean(c_peak))
+    scale_j = float(np.nanmean(jump))
+    # 1: spike at sigma = 1/5 (J_compr = J_shear)
+    i = int(np.argmin(np.abs(sig - 0.2)))
+    if 0 < i < len(sig) - 1 and abs(sig[i] - 0.2) < 1e-9:
+        w = (sig[i] - sig[i - 1]) / (sig[i + 1] - sig[i - 1])
+        interp = (1 - w) * c_peak[i - 1] + w * c_peak[i + 1]
+        ierr = math.sqrt(((1 - w) * c_peak_err[i - 1]) ** 2 + (w * c_peak_err[i + 1]) ** 2)
+        eff, err = _difference(c_peak[i], c_peak_err[i], interp, ierr)
+        v = cx.effect_verdict(eff, err, scale_c)
+        ev = (f"C_max(sigma=0.2) - interpolation of its neighbours (sigma={sig[i - 1]:g}, {sig[i + 1]:g}) = "
+              f"{eff:.3f} +/- {err:.3f} k_B per spin (z = {eff / err:.1f}; mean C_max {scale_c:.3f}); refuted means "
+              "the 97.5% upper bound is below 10% of the mean C_max")
+    else:
+        eff = err = float("nan")
+        v, ev = "inconclusive", "sigma = 0.2 and both neighbours are needed in the scan"
+    out.append({"id": "spike_at_equal_couplings", "source": "004 Sec. IV (J_compr = J_shear, sigma = 1/5)",
+                "claim": "the heat capacity spikes at J_compr = J_shear (sigma = 0.2, c_l/c_t = 1.63)",
+                "verdict": v, "evidence": ev, "effect": eff, "effect_error": err})
+    # 2: larger jump on the compression side (sigma > 0.2: J_compr > J_shear)
+    comp, shear = sig > 0.2 + 1e-9, sig < 0.2 - 1e-9
+    if comp.any() and shear.any():
+        a, ea = float(np.mean(jump[comp])), float(math.sqrt(np.sum(jump_err[comp] ** 2)) / comp.sum())
+        b, eb = float(np.mean(jump[shear])), float(math.sqrt(np.sum(jump_err[shear] ** 2)) / shear.sum())
+        eff, err = _difference(a, ea, b, eb)
+        v = cx.effect_verdict(eff, err, scale_j)
+        ev = (f"mean jump, compression side (sigma > 0.2) {a:.3f} +/- {ea:.3f}, shear side {b:.3f} +/- {eb:.3f}: "
+              f"difference {eff:.3f} +/- {err:.3f} k_B (z = {eff / err:.1f})")
+    else:
+        eff = err = float("nan")
+        v, ev = "inconclusive", "both sides of sigma = 0.2 are needed"
+    out.append({"id": "larger_jump_compression_side", "source": "004 Sec. IV",
+                "claim": "the heat-capacity jump is larger where compression orders (J_compr > J_shear)",
+                "verdict": v, "evidence": ev, "effect": eff, "effect_error": err})
+    # 3: non-monotonic dependence of the jump on sigma: the most significant interior extremum
+    best = (float("nan"), float("nan"), None)
+    for k in range(1, len(sig) - 1):
+        for sgn in (1, -1):
+            d1, e1 = _difference(sgn * jump[k], jump_err[k], sgn * jump[k - 1], jump_err[k - 1])
+            d2, e2 = _difference(sgn * jump[k], jump_err[k], sgn * jump[k + 1], jump_err[k + 1])
+            eff_k, err_k = (d1, e1) if d1 / e1 < d2 / e2 else (d2, e2)
+            if not math.isfinite(best[0]) or eff_k / err_k > best[0] / best[1]:
+                best = (eff_k, err_k, (sig[k], "maximum" if sgn > 0 else "minimum"))
+    eff, err, where = best
+    if where is not None:
+        v = cx.effect_verdict(eff, err, scale_j)
+        ev = (f"most significant interior {where[1]} of the jump at sigma = {where[0]:g}: it stands out from both "
+              f"neighbours by at least {eff:.3f} +/- {err:.3f} k_B (z = {eff / err:.1f}; mean jump {scale_j:.3f})")
+    else:
+        v, ev = "inconclusive", "three or more sigma are needed"
+    out.append({"id": "non_monotonic_fragility", "source": "004 Sec. IV / abstract",
+                "claim": "fragility (the heat-capacity jump) depends on the Poisson ratio non-monotonically",
+                "verdict": v, "evidence": ev, "effect": eff, "effect_error": err})
+    return out
+
+
+def _classify(q_mode, q_abs):
+    if not (math.isfinite(q_mode) and math.isfinite(q_abs)):
+        return "unknown"
+    if q_mode > 0.9 and q_abs > 0.8:
+        return "uniform (one pattern, one phase)"
+    if q_mode > 0.9:
+        return "domains (same ordering modes, free phase)"
+    if q_mode < 0.7:
+        return "degenerate manifold (replicas choose different modes)"
+    return "intermediate"
+
+
+def analyse(cfg, recs):
+    """Everything the report needs, from the point records of every part."""
+    sizes = cfg["sizes"]
+    res = {"sigma": [], "curves": {}, "flags": []}
+    for s in cfg["sigmas"]:
+        curves = {}
+        for L in sizes:
+            i = next(j for j, p in enumerate(recs["scan_params"]) if p["poisson"] == s and p["L"] == L)
+            curves[L] = analyse_size(recs["scan"][i], L, seed=L)
+            res["flags"] += [f"sigma={s:g}, " + f for f in curves[L]["flags"]]
+        res["curves"][s] = curves
+    rows = []
+    for s in cfg["sigmas"]:
+        curves = res["curves"][s]
+        xc = crossings_for(curves, sizes, "xi_over_L")
+        uc = crossings_for(curves, sizes, "U")
+        tc, tce, how = t_c_from(xc, uc)
+        jc, js = couplings(s)
+        Lm = sizes[-1]
+        ex = curves[Lm]["extra"]
+        pk, jump, jump_err = heat_capacity(curves, Lm)
+        w = curves[Lm]["compression_weight"]
+        ov = next((curves[L]["extra"] for L in sorted(cfg["overlap_sizes"], reverse=True)
+                   if "q_hist" in curves[L]["extra"]), None)
+        row = {"poisson_ratio": s, "j_compr_over_j_shear": jc / js, "j_compr": jc, "j_shear": js,
+               "t_c": tc, "error": tce, "method": how, "t_c_mean_field": max(jc, js) / 6,
+               "t_c_weiss": float(recs["scan"][next(j for j, p in enumerate(recs["scan_params"])
+                                                    if p["poisson"] == s and p["L"] == Lm)]["result"]["t_weiss"]),
+               "t_c_weiss_L": Lm, "ordering_wavevector": ex["k_star"],
+               "ordering_wavevector_2pi_over_L": ex["k_star"] * Lm / (2 * math.pi),
+               "ordering_set_size": ex["ordering_set_size"],
+               "compression_weight": float(w[0][0]), "compression_weight_error": float(w[1][0]),
+               "compression_weight_paramagnet": float(w[0][-1]),
+               "crossings_xi_over_L": xc, "crossings_binder": uc,
+               "c_max": pk["height"], "c_max_error": pk["height_error"], "t_peak": pk["t_peak"],
+               "c_peak_at_grid_edge": pk["at_edge"], "jump": jump, "jump_error": jump_err,
+               "c_max_by_L": {str(L): cx.peak(curves[L]["T"], curves[L]["C"][0], curves[L]["C"][2][1:])
+                              for L in sizes}}
+        if ov is not None:
+            row["overlap"] = {"L": int(round(ov["n_sites"] ** (1 / 3))), "T": ov["temperatures"],
+                              "q_abs": ov["q_abs"], "q2": ov["q2"], "q_mode": ov["q_mode"],
+                              "state": _classify(ov["q_mode"][0], ov["q_abs"][0])}
+        rows.append(row)
+    res["rows"] = rows
+    sig = np.array([r["poisson_ratio"] for r in rows])
+    res["conjectures"] = verdicts(sig, np.array([r["c_max"] for r in rows]),
+                                  np.array([r["c_max_error"] for r in rows]),
+                                  np.array([r["jump"] for r in rows]), np.array([r["jump_error"] for r in rows]))
+    # robustness
+    rob = []
+    base = cfg["robust_sigma"]
+    for cut, k0 in ROBUST_VARIANTS:
+        curves = {}
+        for L in cfg["robust_sizes"]:
+            if (cut, k0) == ROBUST_VARIANTS[0]:
+                i = next(j for j, p in enumerate(recs["scan_params"]) if p["poisson"] == base and p["L"] == L)
+                rec = recs["scan"][i]
+            else:
+                i = next(j for j, p in enumerate(recs["robust_params"]) if p["cutoff"] == cut and p["k0"] == k0
+                         and p["L"] == L)
+                rec = recs["robust"][i]
+            curves[L] = analyse_size(rec, L, seed=L)
+        rs = cfg["robust_sizes"]
+        xc = crossings_for(curves, rs, "xi_over_L")
+        uc = crossings_for(curves, rs, "U")
+        tc, tce, how = t_c_from(xc, uc)
+        pk, jump, jump_err = heat_capacity(curves, rs[-1])
+        w = curves[rs[-1]]["compression_weight"]
+        rob.append({"cutoff": cut, "k0": k0, "t_c": tc, "error": tce, "method": how, "sizes": rs,
+                    "c_max": pk["height"], "c_max_error": pk["height_error"], "jump": jump, "jump_error": jump_err,
+                    "ordering_wavevector": curves[rs[-1]]["extra"]["k_star"],
+                    "compression_weight": float(w[0][0]), "compression_weight_error": float(w[1][0]),
+                    "curves": curves})
+    res["robust"] = rob
+    # validation: O(3)
+    o3c = {L: analyse_size(r, L, seed=L) for L, r in zip(cfg["o3_sizes"], recs["o3"])}
+    xc = crossings_for(o3c, cfg["o3_sizes"], "xi_over_L")
+    uc = crossings_for(o3c, cfg["o3_sizes"], "U")
+    res["o3"] = {"curves": o3c, "xi": xc, "U": uc}
+    mfc = {}
+    for n, r in zip(cfg["mf_sizes"], recs["mf"]):
+        t, blocks, ex = _arrays(r)
+        mean, err = cx.jackknife_blocks(blocks, lambda b: b["m4"] / b["m2"] ** 2)
+        rowsb = cx.resample_blocks(blocks, lambda b: b["m4"] / b["m2"] ** 2, seed=n)
+        mfc[n] = {"T": t, "U": (mean, err, rowsb), "extra": ex}
+    mfx = crossings_for(mfc, cfg["mf_sizes"], "U")
+    res["mf"] = {"curves": mfc, "U": mfx}
+    return res
+
+
+def _validation(res, cfg, recs):
+    xc, uc = res["o3"]["xi"], res["o3"]["U"]
+    c = xc[-1]
+    beta = 1 / c["t"] if c["bracketed"] else float("nan")
+    beta_err = c["error"] / c["t"] ** 2 if c["bracketed"] else float("nan")
+    bu = 1 / uc[-1]["t"] if uc[-1]["bracketed"] else float("nan")
+    mf = res["mf"]["U"][-1]
+    p = recs["mf_params"][0]
+    return {"o3_beta_c": beta, "o3_beta_c_error": beta_err, "o3_beta_c_binder": bu,
+            "o3_beta_c_binder_error": uc[-1]["error"] / uc[-1]["t"] ** 2 if uc[-1]["bracketed"] else float("nan"),
+            "o3_beta_c_reference": BETA_C_O3, "o3_relative_deviation": beta / BETA_C_O3 - 1,
+            "o3_sizes": cfg["o3_sizes"], "o3_crossings_xi_over_L": xc, "o3_crossings_binder": uc,
+            "all_to_all_t_c": mf["t"], "all_to_all_t_c_error": mf["error"],
+            "all_to_all_expected": max(p["j_compr"], p["j_shear"]) / 6, "all_to_all_sizes": cfg["mf_sizes"],
+            "all_to_all_poisson": cfg["robust_sigma"], "all_to_all_crossings": res["mf"]["U"]}
+
+
+def run_config(study, cfg_name="quick"):
+    """Run the study with the named configuration (``quick``, ``full`` or ``test``)."""
+    cfg = CONFIGS[cfg_name]
+    parts = plan(cfg)
+    study.announce(_estimate(parts))
+    t0 = time.perf_counter()
+    recs = {}
+    for part, (compute, pts) in parts.items():
+        recs[part] = study.compute(part, compute, pts, seed=SEEDS[part]) if pts else []
+        recs[part + "_params"] = pts
+    wall = time.perf_counter() - t0
+    res = analyse(cfg, recs)
+    val = _validation(res, cfg, recs)
+    from ._bl_report import build_report
+    doc, figures, dataset = build_report(res, val, cfg, cfg_name, recs)
+    t_c = [{k: r[k] for k in ("poisson_ratio", "j_compr_over_j_shear", "t_c", "error", "t_c_mean_field",
+                              "t_c_weiss", "ordering_wavevector", "compression_weight")} |
+           {k: r[k] for k in ("method", "compression_weight_error", "ordering_wavevector_2pi_over_L", "t_c_weiss_L",
+                              "c_max", "c_max_error", "jump", "jump_error", "crossings_xi_over_L",
+                              "crossings_binder")} for r in res["rows"]]
+    conj = [{k: c[k] for k in ("id", "source", "claim", "verdict", "evidence")} for c in res["conjectures"]]
+    robust = [{k: v for k, v in r.items() if k != "curves"} for r in res["robust"]]
+    overlap = [{"poisson_ratio": r["poisson_ratio"], **r["overlap"]} for r in res["rows"] if "overlap" in r]
+    headline = _headline(res, val)
+    results = {"study": NAME, "headline": headline, "t_c": t_c, "validation": val, "conjectures": conj,
+               "robustness": robust, "overlap": overlap, "flags": res["flags"],
+               "parameters": {"configuration": cfg_name, **{k: v for k, v in cfg.items() if k != "sweeps"},
+                              "sweeps": {str(k): v for k, v in cfg["sweeps"].items()},
+                              "robust_variants": ROBUST_VARIANTS, "sampler": "metropolis + parallel tempering",
+                              "wall_time_s": wall}}
+    study.write(doc, "Bevzenko-Lubchenko stress-spin model: phase diagram beyond mean field", figures, dataset,
+                results)
+    return {"headline": headline, "wall_time_s": wall}
+
+
+def _headline(res, val):
+    tcs = [f"{r['poisson_ratio']:g}: {r['t_c']:.3f}({1000 * r['error']:.0f})" for r in res["rows"]]
+    v = ", ".join(f"{c['id']} {c['verdict']}" for c in res["conjectures"])
+    return (f"T_c(sigma) = {'; '.join(tcs)} (004 mean field {res['rows'][0]['t_c_mean_field']:.3f}-"
+            f"{res['rows'][-1]['t_c_mean_field']:.3f}); O(3) beta_c = {val['o3_beta_c']:.4f} +/- "
+            f"{val['o3_beta_c_error']:.4f} (ref 0.693001); all-to-all T_c = {val['all_to_all_t_c']:.4f} vs "
+            f"{val['all_to_all_expected']:.4f}; conjectures: {v}")
+
+
+def run(study) -> dict:
+    """Entry point of ``tensorglass study bl-phase``."""
+    return run_config(study, "quick" if study.quick else "full")
