@@ -68,10 +68,13 @@ def crossing_point(t, y1, y2, e1=None, e2=None):
     good = np.isfinite(d)
     t, d, err = t[good], d[good], err[good]
     sgn = np.sign(d)
-    changes = np.nonzero(sgn[:-1] * sgn[1:] < 0)[0]
+    # a sign change between i and i+1, or an exact zero at i (the crossing on a grid point)
+    changes = np.nonzero((sgn[:-1] * sgn[1:] < 0) | ((sgn[:-1] == 0) & (sgn[1:] != 0)))[0]
     if changes.size == 0:
         return float("nan"), float("nan"), float("nan"), 0
     i = int(changes[np.argmax(np.abs(d[changes] - d[changes + 1]) / (err[changes] + err[changes + 1]))])
+    if d[i] == 0:
+        return float(t[i]), float((d[i + 1] - d[i]) / (t[i + 1] - t[i])), float("nan"), int(changes.size)
     tx, slope, chi2 = _local_root(t, d, 1.0 / err, i)
     return float(tx), float(slope), chi2, int(changes.size)
 

@@ -121,7 +121,7 @@ def _estimate(parts):
     out = []
     for part, (compute, pts) in parts.items():
         if compute == "bl-mf":
-            out.append((part, len(pts), float(np.mean([2e-6 * p["n_spins"] * p["sweeps"] * p["n_t"] for p in pts]))))
+            out.append((part, len(pts), float(np.mean([6e-7 * p["n_spins"] * p["sweeps"] * p["n_t"] for p in pts]))))
         else:
             out.append((part, len(pts), float(np.mean([_cost(p["model"], p["L"], p["sweeps"], p["n_t"],
                                                              p["replicas"]) for p in pts]))))
@@ -333,6 +333,12 @@ def analyse(cfg, recs):
     res["conjectures"] = verdicts(sig, np.array([r["c_max"] for r in rows]),
                                   np.array([r["c_max_error"] for r in rows]),
                                   np.array([r["jump"] for r in rows]), np.array([r["jump_error"] for r in rows]))
+    if res["flags"]:  # marginal statistics: no firm verdict
+        for c in res["conjectures"]:
+            if c["verdict"] != "inconclusive":
+                c["evidence"] += (f"; the numbers say '{c['verdict']}', but {len(res['flags'])} run(s) are flagged "
+                                  "for marginal statistics (see flags), so the verdict is held back")
+                c["verdict"] = "inconclusive"
     # robustness
     rob = []
     base = cfg["robust_sigma"]
