@@ -1,17 +1,36 @@
-"""Speed of the fast exact sampler (HMC with FFT forces) against the
-reference single-site Metropolis (exact O(N) local fields, numba), both on
-the bl6 model, measured in the same run at L = 8, 16, 32.
+"""Monte Carlo speed in the unit the user pays in: effective independent
+samples per CPU-second (ESS/s) of the slowest observable.
 
-Prints for each sampler and L: exact spin updates per second (accepted or
-not: a Metropolis attempt or one spin moved by an HMC trajectory), the ratio,
-the exponent of the per-sweep cost in N (L = 16 -> 32), and independent
-samples of the energy per second, 1/(2 tau_int x time per sweep).
+For every sampler (``hmc``, ``metropolis`` = the dense O(N^2) reference,
+``local`` = sparse near fields + clock Monte Carlo), for bl6 (Poisson 0.3)
+near T_c and at 2 T_c and for the nearest-neighbour O(3) model at
+beta_c = 0.693001, at L = 8, 16, 32, all in one run.
 
-The reference Metropolis at L = 32 costs O(N^2) per sweep, so it is timed on a
-fraction of a sweep (the first --ref-sites sites) and scaled; its tau_int is
-measured at the smaller sizes only.
+Observables per sweep (per HMC trajectory): the energy per spin, |m| (the
+uniform magnetisation) and the ordering-mode amplitude
+``m_k = sqrt(lambda_max(sum_{k in shell} Re s_k s_k^dagger))``,
+``s_k = (1/N) sum_i s_i e^{-i k.r_i}``, over the smallest non-zero shell
+|k| = 2 pi/L (computed here from the spin snapshots, outside the timed
+region).  tau_int of each by the initial monotone sequence estimator
+(Geyer 1992; tau = 1/2 for white noise), ESS = n / (2 max tau).  CPU time
+is ``time.process_time`` of the sampler calls only (measurements excluded),
+after a thermalisation that is not timed.  Each cell runs until it has 100
+tau of the slowest observable or its CPU budget is spent; a cell that
+stops short is flagged ``short`` (its tau, hence its ESS/s, is then an
+estimate from fewer than 100 tau, usually an underestimate of tau).
 
-Usage: python benchmarks/mc_speed.py [--json] [--sizes 8 16 32] [--sweeps 60]
+The dense reference costs O(N^2) per sweep: at L = 32 it is timed on a
+partial sweep (the first ``--ref-sites`` sites, scaled to N) and its tau is
+taken from L = 16, a lower bound (tau grows with L), so its ESS/s there is
+an upper bound and the speedup against it a lower bound.
+
+T_c of bl6 (Poisson 0.3): ``--locate-tc`` runs a rough scan with the local
+sampler (specific heat and the Binder ratio of m_k at L = 6 and 8); the
+default ``--tc`` is the value that scan gave (see the README of the branch
+report for the numbers).
+
+Usage: python benchmarks/mc_speed.py [--json] [--sizes 8 16 32] [--budget 20] [--budget32 60]
+       python benchmarks/mc_speed.py --locate-tc
 """
 
 from __future__ import annotations
@@ -19,6 +38,9 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
+import platform
+import sys
 import time
 
 import numpy as np
@@ -26,83 +48,191 @@ import numpy as np
 from tensorglass import montecarlo as mc
 from tensorglass.montecarlo import _kernels
 
-
-def hmc_rate(model, temperature, sweeps, seed=1):
-    p = mc.RunParameters("bl6", model.L, temperature, sweeps, seed, sampler="hmc")
-    st = mc.new_state(p, model)
-    mc.advance(st, model, 3)  # warm-up (FFT plans, caches)
-    t0 = time.perf_counter()
-    mc.advance(st, model, sweeps)
-    dt = (time.perf_counter() - t0) / sweeps
-    tau = mc.integrated_autocorrelation_time(st.energy[3:])
-    return dt, tau, st.accepted / st.attempted
+SAMPLERS = ("hmc", "metropolis", "local")
+BETA_C_O3 = 0.693001   # literature critical coupling of the 3D O(3) model (see tests/data/on_model_wolff.txt)
+TC_BL6 = 0.115         # from --locate-tc (rough; see module docstring)
 
 
-def metropolis_rate(model, temperature, sites, seed=2):
+def tau_ims(x) -> float:
+    """Integrated autocorrelation time by Geyer's initial monotone sequence:
+    Gamma_m = rho(2m) + rho(2m+1) summed while positive, made monotone;
+    tau = sum Gamma - 1/2 (1/2 for white noise).  inf for a constant series."""
+    x = np.asarray(x, float)
+    n = x.size
+    if n < 8 or np.var(x) == 0:
+        return math.inf
+    f = np.fft.rfft(x - x.mean(), n=2 * n)
+    acf = np.fft.irfft(f * np.conj(f))[:n]
+    acf /= acf[0]
+    m = n // 2
+    gam = acf[: 2 * m: 2] + acf[1: 2 * m: 2]
+    stop = np.flatnonzero(gam <= 0)
+    gam = gam[: stop[0]] if stop.size else gam
+    gam = np.minimum.accumulate(gam)
+    return max(float(gam.sum()) - 0.5, 0.5)
+
+
+def ordering_amplitude(spins, L):
+    """m_k on the smallest non-zero shell (the 6 vectors +-2 pi/L e_a)."""
+    n = spins.shape[-1]
+    s = spins.reshape(L, L, L, n)
+    ph = np.exp(-2j * np.pi * np.arange(L) / L)
+    a = np.zeros((n, n))
+    for axis in range(3):
+        other = tuple(b for b in range(3) if b != axis)
+        sk = ph @ s.sum(axis=other) / L**3
+        a += 2.0 * np.real(np.outer(sk, sk.conj()))   # +k and -k contribute equally
+    return math.sqrt(max(np.linalg.eigvalsh(a)[-1], 0.0))
+
+
+def _params(model_name, L, T, sampler, sweeps, seed, thermalize):
+    kw = {"poisson": 0.3} if model_name == "bl6" else {"components": 3}
+    return mc.RunParameters(model_name, L, T, sweeps, seed, sampler=sampler, thermalize=thermalize, **kw)
+
+
+def measure_cell(model, model_name, T, sampler, budget, seed=1, max_sweeps=10**6):
+    """Thermalise (untimed), then run in chunks until 100 tau or ``budget`` CPU-s."""
+    L = model.L
+    probe = mc.new_state(_params(model_name, L, T, sampler, 10**7, seed + 99, 0), model)
+    t0 = time.process_time()
+    mc.advance(probe, model, 2)   # compiles, plans
+    t_probe = max((time.process_time() - t0) / 2, 1e-5)
+    therm = int(min(max(0.3 * budget / t_probe, 20), 400))
+    st = mc.new_state(_params(model_name, L, T, sampler, max_sweeps, seed, therm), model)
+    mc.advance(st, model, therm)
+    e, m, mk = [], [], []
+    cpu = 0.0
+    chunk = 10
+    tau = math.inf
+    while cpu < budget and len(e) < max_sweeps - therm - chunk:
+        for _ in range(chunk):
+            t0 = time.process_time()
+            mc.advance(st, model, 1)
+            cpu += time.process_time() - t0
+            mk.append(ordering_amplitude(st.spins(), L))
+        e = st.energy
+        m = np.linalg.norm(np.asarray(st.magnetisation), axis=1)
+        if len(e) >= 50:
+            taus = [tau_ims(e), tau_ims(m), tau_ims(mk)]
+            tau = max(taus)
+            if len(e) >= 100 * tau:
+                break
+        chunk = min(max(chunk, len(e) // 4), 500)
+    taus = [tau_ims(e), tau_ims(m), tau_ims(mk)]
+    tau = max(taus)
+    n = len(e)
+    return {"sweeps": n, "cpu_s": cpu, "sweep_s": cpu / max(n, 1), "tau": dict(zip(("energy", "m", "m_k"), taus)),
+            "tau_max": tau, "n_over_tau": n / tau, "short": n < 100 * tau, "ess_per_s": n / (2 * tau) / cpu,
+            "acceptance": st.accepted / max(st.attempted, 1), "delta": st.params.delta,
+            "energy": float(np.mean(e)), "m_k": float(np.mean(mk))}
+
+
+def dense_partial_sweep_s(model, T, sites, seed=2):
+    """CPU time of one dense-reference sweep from its first ``sites`` sites."""
     rng = np.random.default_rng(seed)
     n = model.n_components
-    spins = rng.normal(size=(model.n_sites, n))
-    spins /= np.linalg.norm(spins, axis=1, keepdims=True)
-    hext = np.zeros(n)
-    g = rng.normal(size=(model.n_sites, n))
+    s = rng.standard_normal((model.n_sites, n))
+    s /= np.linalg.norm(s, axis=1, keepdims=True)
+    g = rng.standard_normal((model.n_sites, n))
     u = rng.random(model.n_sites)
-    # compile, then time the numba kernel on the first `sites` sites of a sweep
-    _kernels.metropolis_sweep(spins.copy(), model.kernel.jr, model.L, g, u, 1.0, 0.5, hext, 2)
+    _kernels.metropolis_sweep(s.copy(), model.kernel.jr, model.L, g, u, 1.0 / T, 0.5, np.zeros(n), 2)
     sub = min(sites, model.n_sites)
-    t0 = time.perf_counter()
-    _kernels.metropolis_sweep(spins, model.kernel.jr, model.L, g, u, 1.0 / temperature, 0.5, hext, sub)
-    per_site = (time.perf_counter() - t0) / sub
-    return per_site * model.n_sites
+    t0 = time.process_time()
+    _kernels.metropolis_sweep(s, model.kernel.jr, model.L, g, u, 1.0 / T, 0.5, np.zeros(n), sub)
+    return (time.process_time() - t0) / sub * model.n_sites
 
 
-def metropolis_tau(model, temperature, sweeps, seed=3):
-    p = mc.RunParameters("bl6", model.L, temperature, sweeps, seed, sampler="metropolis")
-    st = mc.new_state(p, model)
-    mc.advance(st, model, sweeps)
-    return mc.integrated_autocorrelation_time(st.energy[10:])
+def locate_tc(temps, sizes, sweeps):
+    """Rough T_c of bl6 (Poisson 0.3): specific heat and Binder ratio of m_k."""
+    rows = []
+    for L in sizes:
+        model = mc.build_model("bl6", L, poisson=0.3)
+        for T in temps:
+            st = mc.new_state(_params("bl6", L, T, "local", sweeps, 5, sweeps // 5), model)
+            mk = []
+            for _ in range(sweeps):
+                mc.advance(st, model, 1)
+                if st.sweep > st.params.thermalize:
+                    mk.append(ordering_amplitude(st.spins(), L))
+            e = np.asarray(st.energy)
+            mk = np.asarray(mk)
+            rows.append({"L": L, "T": T, "energy": float(e.mean()), "C": float(L**3 * np.var(e) / T**2),
+                         "m_k": float(mk.mean()), "binder_mk": float(np.mean(mk**4) / np.mean(mk**2) ** 2),
+                         "tau": tau_ims(mk)})
+            print(json.dumps(rows[-1]), flush=True)
+    return rows
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", type=int, nargs="+", default=[8, 16, 32])
-    ap.add_argument("--sweeps", type=int, default=60)
-    ap.add_argument("--temperature", type=float, default=0.3)
-    ap.add_argument("--ref-sites", type=int, default=400)
+    ap.add_argument("--samplers", nargs="+", default=list(SAMPLERS), choices=SAMPLERS)
+    ap.add_argument("--budget", type=float, default=20.0, help="CPU seconds per cell, L <= 16")
+    ap.add_argument("--budget32", type=float, default=60.0, help="CPU seconds per cell, L = 32")
+    ap.add_argument("--tc", type=float, default=TC_BL6, help="T_c of bl6 (Poisson 0.3)")
+    ap.add_argument("--ref-sites", type=int, default=300)
+    ap.add_argument("--locate-tc", action="store_true")
+    ap.add_argument("--tc-sizes", type=int, nargs="+", default=[12, 16])
+    ap.add_argument("--tc-temps", type=float, nargs="+", default=[0.10, 0.11, 0.12, 0.13, 0.14])
+    ap.add_argument("--tc-sweeps", type=int, default=1500)
     ap.add_argument("--json", action="store_true")
     a = ap.parse_args()
-    rows = []
+    if a.locate_tc:
+        locate_tc(a.tc_temps, a.tc_sizes, a.tc_sweeps)
+        return
+    cases = [("bl6", "Tc", a.tc), ("bl6", "2Tc", 2 * a.tc), ("nn", "Tc", 1.0 / BETA_C_O3)]
+    cells, ess = {}, {}
     for L in a.sizes:
-        model = mc.build_model("bl6", L, poisson=0.3)
-        t_hmc, tau_hmc, acc = hmc_rate(model, a.temperature, a.sweeps)
-        t_ref = metropolis_rate(model, a.temperature, a.ref_sites)
-        tau_ref = metropolis_tau(model, a.temperature, 200) if L <= 8 else float("nan")
-        n = model.n_sites
-        rows.append({"L": L, "N": n, "hmc_sweep_s": t_hmc, "hmc_updates_per_s": n * acc / t_hmc, "hmc_acceptance": acc,
-                     "hmc_tau_int": tau_hmc, "hmc_independent_per_s": 1 / (2 * tau_hmc * t_hmc),
-                     "metropolis_sweep_s": t_ref, "metropolis_updates_per_s": n / t_ref,
-                     "metropolis_tau_int": tau_ref,
-                     "metropolis_independent_per_s": 1 / (2 * tau_ref * t_ref) if tau_ref == tau_ref else None,
-                     "speedup": (n * acc / t_hmc) / (n / t_ref)})
-    by = {r["L"]: r for r in rows}
+        models = {"bl6": mc.build_model("bl6", L, poisson=0.3), "nn": mc.build_model("nn", L, components=3)}
+        budget = a.budget32 if L >= 32 else a.budget
+        for name, label, T in cases:
+            for sampler in a.samplers:
+                key = f"{name}/{sampler}/L{L}/{label}"
+                if sampler == "metropolis" and L >= 32:
+                    small = cells.get(f"{name}/{sampler}/L16/{label}")
+                    if small is None:
+                        continue
+                    sweep_s = dense_partial_sweep_s(models[name], T, a.ref_sites)
+                    r = {"sweep_s": sweep_s, "tau_max": small["tau_max"], "tau_from": "L16 (lower bound)",
+                         "ess_per_s": 1.0 / (2 * small["tau_max"] * sweep_s), "short": small["short"]}
+                else:
+                    r = measure_cell(models[name], name, T, sampler, budget)
+                cells[key] = r
+                ess[key] = r["ess_per_s"]
+                if not a.json:
+                    print(f"{key:28s} ESS/s {r['ess_per_s']:10.4g}  sweep {r['sweep_s']:.3g} s  "
+                          f"tau {r['tau_max']:8.1f}  n/tau {r.get('n_over_tau', float('nan')):7.1f}"
+                          f"{'  SHORT' if r['short'] else ''}  acc {r.get('acceptance', float('nan')):.2f}",
+                          flush=True)
+                else:
+                    print(json.dumps({key: r}), flush=True)
+
+    def best(L, label, model="bl6"):
+        c = {s: ess.get(f"{model}/{s}/L{L}/{label}") for s in a.samplers}
+        c = {s: v for s, v in c.items() if v is not None}
+        return (max(c, key=c.get), max(c.values())) if c else (None, None)
+
+    out = {"ess_per_s": ess, "cells": cells}
+    for L in (16, 32):
+        out[f"bl6_Tc_L{L}"] = best(L, "Tc")[1]
+        out[f"bl6_Tc_L{L}_sampler"] = best(L, "Tc")[0]
+    s16, s32 = best(16, "2Tc")[0], best(32, "2Tc")[0]
     exps = {}
-    if 16 in by and 32 in by:
-        exps["cost_exponent"] = math.log(by[32]["hmc_sweep_s"] / by[16]["hmc_sweep_s"]) / math.log(8)
-        exps["reference_cost_exponent"] = math.log(by[32]["metropolis_sweep_s"] / by[16]["metropolis_sweep_s"]) / math.log(8)
-    out = {"rows": rows, "speedup_L32": by.get(32, {}).get("speedup"), **exps}
+    for s in a.samplers:
+        e16, e32 = ess.get(f"bl6/{s}/L16/2Tc"), ess.get(f"bl6/{s}/L32/2Tc")
+        if e16 and e32:
+            exps[s] = math.log(e16 / e32) / math.log(8.0)
+    out["cost_exponent_2Tc"] = exps.get(s32 if s32 == s16 else "local")
+    out["cost_exponent_2Tc_by_sampler"] = exps
+    ref = ess.get("bl6/metropolis/L32/Tc")
+    out["speedup_L32_Tc"] = (best(32, "Tc")[1] / ref) if ref and best(32, "Tc")[1] else None
+    out["tc_bl6"] = a.tc
+    out["machine"] = {"platform": platform.platform(), "processor": platform.processor() or platform.machine(),
+                      "cpus": os.cpu_count(), "load_avg_1min": os.getloadavg()[0], "python": sys.version.split()[0]}
     if a.json:
         print(json.dumps(out))
         return
-    print(f"{'L':>3s} {'N':>6s} | {'HMC upd/s':>10s} {'acc':>5s} {'tau':>5s} {'indep/s':>8s} | "
-          f"{'Metro upd/s':>11s} {'tau':>5s} {'indep/s':>8s} | {'ratio':>7s}")
-    for r in rows:
-        mi = r["metropolis_independent_per_s"]
-        print(f"{r['L']:3d} {r['N']:6d} | {r['hmc_updates_per_s']:10.3g} {r['hmc_acceptance']:5.2f} "
-              f"{r['hmc_tau_int']:5.2f} {r['hmc_independent_per_s']:8.3g} | {r['metropolis_updates_per_s']:11.3g} "
-              f"{r['metropolis_tau_int']:5.2f} {(mi if mi else float('nan')):8.3g} | {r['speedup']:7.1f}x")
-    if exps:
-        print(f"per-sweep cost exponent in N (L = 16 -> 32): HMC {exps['cost_exponent']:.3f}, "
-              f"reference {exps['reference_cost_exponent']:.3f}")
-    print(f"speedup at L = 32 (exact spin updates per second): {out['speedup_L32']:.0f}x")
+    print(json.dumps({k: v for k, v in out.items() if k not in ("ess_per_s", "cells")}, indent=1))
 
 
 if __name__ == "__main__":

@@ -69,13 +69,16 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--sweeps", type=int, required=True)
     run.add_argument("--seed", type=int, required=True)
     run.add_argument("--out", required=True, help="output HDF5 file (also the checkpoint)")
-    run.add_argument("--sampler", default="hmc", choices=("hmc", "metropolis"),
-                     help="hmc: exact hybrid MC with FFT forces (fast); metropolis: single-site reference")
+    run.add_argument("--sampler", default="hmc", choices=("hmc", "metropolis", "local"),
+                     help="hmc: exact hybrid MC with FFT forces; metropolis: single-site reference (dense O(N) "
+                          "fields); local: exact single-site Metropolis with sparse near fields and clock Monte Carlo "
+                          "for the long-range tail, plus over-relaxation")
     run.add_argument("--thermalize", type=int, default=0, help="sweeps discarded before measuring")
     run.add_argument("--cutoff", type=_finite_float("--cutoff"), default=1.0,
                      help="Gaussian UV cutoff of the long-range kernels, lattice units (0: sharp zone edge)")
     run.add_argument("--k0", default="average", choices=("average", "zero"), help="k = 0 term (sample shape)")
-    run.add_argument("--overrelax", type=int, default=0, help="over-relaxation sweeps per Metropolis sweep")
+    run.add_argument("--overrelax", type=int, default=None,
+                     help="over-relaxation sweeps per Metropolis sweep (default: local 2, metropolis 0)")
     for q_ in (run,):
         q_.add_argument("--checkpoint-every", type=_finite_float("--checkpoint-every"), default=120.0,
                         help="seconds between checkpoints")
