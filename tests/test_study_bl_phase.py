@@ -148,7 +148,7 @@ def test_o3_validation_through_the_study_pipeline():
     curves = {}
     for L in (4, 6, 8):
         rec = pt_point({"model": "nn", "L": L, "components": 3, "t_lo": 1 / betas[1], "t_hi": 1 / betas[0],
-                        "n_t": 5, "sweeps": 2500, "thermalize": 500}, 1000 + L)
+                        "n_t": 5, "sweeps": 2500, "thermalize": 500, "sampler": "local"}, 1000 + L)
         curves[L] = analyse_size({"extra": rec["_extra"], "result": rec}, L, seed=L)
     # (1) the sampler and the observables against the independent reference
     ex = curves[8]["extra"]

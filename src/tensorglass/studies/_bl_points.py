@@ -106,13 +106,16 @@ def _mode_matrix(sk, kstar):
 
 def pt_point(params: dict, seed: int) -> dict:
     """One parallel-tempering run (see the module docstring)."""
-    from ..montecarlo import RunParameters, advance, new_state
+    from ..montecarlo import RunParameters, advance, lattice_energy, new_state
     model_name = params.get("model", "bl6")
     L = int(params["L"])
     temps = temperature_grid(params["t_lo"], params["t_hi"], params["n_t"])
     sweeps, therm = int(params["sweeps"]), int(params["thermalize"])
     replicas = int(params.get("replicas", 1))
-    kw = {"model": model_name, "L": L, "sampler": params.get("sampler", "metropolis"), "sweeps": 1}
+    # each chain is a run of the engine whose thermalisation (where the local sampler tunes its width, then
+    # freezes it) is the study's; energies for the swaps and measurements are computed here after every sweep
+    kw = {"model": model_name, "L": L, "sampler": params.get("sampler", "metropolis"), "sweeps": sweeps,
+          "thermalize": therm}
     if model_name == "nn":
         kw["components"] = int(params.get("components", 3))
     else:
@@ -146,7 +149,7 @@ def pt_point(params: dict, seed: int) -> dict:
             energies = np.empty(nt)
             for j, st in enumerate(sts):
                 advance(st, model, 1)
-                energies[j] = st.energy[-1] * n_sites
+                energies[j] = lattice_energy(model.kernel, st.coords.reshape(L, L, L, n))
                 st.energy.clear()
                 st.magnetisation.clear()
             for i in range(sweep % 2, nt - 1, 2):

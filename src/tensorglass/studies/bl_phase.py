@@ -46,25 +46,33 @@ register_compute("bl-mf", "tensorglass.studies._bl_points:mf_point",
 
 BETA_C_O3 = 0.693001  # also in the Wolff reference header; read from there when available
 
-#: Study sizes.  Per-sweep costs (s) of one parallel-tempering slot, measured on the 2-core machine
-#: (Metropolis, dense O(N^2) fields): they give the printed estimate.
-COST_PER_SWEEP = {("bl6", 4): 0.0014, ("bl6", 6): 0.0027, ("bl6", 8): 0.016, ("bl6", 12): 0.15,
-                  ("bl6", 16): 0.8, ("bl6", 24): 9.0, ("nn", 4): 0.0006, ("nn", 6): 0.0023, ("nn", 8): 0.008,
-                  ("nn", 12): 0.06, ("nn", 16): 0.3}
+#: CPU seconds per sweep of one parallel-tempering slot (sampler, model, L), for the printed estimate.
+#: Measured in the study's own harness (sweep + energy + ordering-mode FFT) on this 2-core machine while it was
+#: shared (load 15-18); the local-sampler values are divided by the contention factor 5 measured for the dense
+#: Metropolis on the same harness (0.016 s at load 3 against 0.077-0.086 s at load 18, L = 8).  L = 24 is
+#: extrapolated (local: N^1.2).
+COST_PER_SWEEP = {("metropolis", "bl6", 4): 0.0014, ("metropolis", "bl6", 6): 0.0027, ("metropolis", "bl6", 8): 0.016,
+                  ("metropolis", "bl6", 12): 0.15, ("metropolis", "bl6", 16): 0.8, ("metropolis", "bl6", 24): 9.0,
+                  ("metropolis", "nn", 4): 0.0006, ("metropolis", "nn", 6): 0.0023, ("metropolis", "nn", 8): 0.008,
+                  ("metropolis", "nn", 12): 0.06, ("metropolis", "nn", 16): 0.3,
+                  ("local", "bl6", 4): 0.001, ("local", "bl6", 6): 0.0016, ("local", "bl6", 8): 0.0055,
+                  ("local", "bl6", 12): 0.021, ("local", "bl6", 16): 0.06, ("local", "bl6", 24): 0.25,
+                  ("local", "nn", 4): 0.001, ("local", "nn", 6): 0.0012, ("local", "nn", 8): 0.0019,
+                  ("local", "nn", 12): 0.005, ("local", "nn", 16): 0.012}
 CONFIGS = {
-    "full": {"sigmas": [0.0, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45], "sizes": [8, 12, 16, 24],
+    "full": {"sampler": "local", "sigmas": [0.0, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45], "sizes": [8, 12, 16, 24],
              "t_range": (0.07, 0.20), "n_t": 12, "sweeps": {8: 20000, 12: 20000, 16: 10000, 24: 5000},
              "overlap_sizes": [12], "robust_sigma": 0.3, "robust_sizes": [8, 12, 16],
              "o3_sizes": [8, 12, 16], "o3_beta": (0.66, 0.73), "o3_n_t": 8, "o3_sweeps": 20000,
              "mf_sizes": [256, 1024, 4096], "mf_sweeps": 20000, "mf_n_t": 10},
     # L = 4 is left out for bl6: its smallest non-zero |k| = pi/2 is damped so much by the cutoff that the
     # Weiss maximum sits at k = 0, a different order parameter from L >= 6 (flagged by crossings_for)
-    "quick": {"sigmas": [0.0, 0.1, 0.2, 0.3, 0.45], "sizes": [6, 8], "t_range": (0.07, 0.20), "n_t": 7,
-              "sweeps": {6: 800, 8: 600}, "overlap_sizes": [6], "robust_sigma": 0.3,
+    "quick": {"sampler": "local", "sigmas": [0.0, 0.1, 0.2, 0.3, 0.45], "sizes": [6, 8], "t_range": (0.07, 0.20), "n_t": 7,
+              "sweeps": {6: 1000, 8: 800}, "overlap_sizes": [6], "robust_sigma": 0.3,
               "robust_sizes": [6, 8], "o3_sizes": [4, 6, 8], "o3_beta": (0.633001, 0.753001), "o3_n_t": 5,
               "o3_sweeps": 1000, "mf_sizes": [128, 512, 2048], "mf_sweeps": 2000, "mf_n_t": 8},
     # a tiny configuration for the tests: the pipeline end to end in seconds (no physics claimed)
-    "test": {"sigmas": [0.1, 0.2, 0.3], "sizes": [4, 6], "t_range": (0.07, 0.2), "n_t": 4,
+    "test": {"sampler": "local", "sigmas": [0.1, 0.2, 0.3], "sizes": [4, 6], "t_range": (0.07, 0.2), "n_t": 4,
              "sweeps": {4: 120, 6: 120}, "overlap_sizes": [4], "robust_sigma": 0.3, "robust_sizes": [4, 6],
              "o3_sizes": [4, 6], "o3_beta": (0.6, 0.8), "o3_n_t": 4, "o3_sweeps": 200,
              "mf_sizes": [64, 256], "mf_sweeps": 400, "mf_n_t": 4},
@@ -85,8 +93,8 @@ def couplings(sigma):
     return float(d[0]), float(d[1])
 
 
-def _cost(model, L, sweeps, n_t, replicas=1):
-    c = COST_PER_SWEEP.get((model, L), COST_PER_SWEEP[(model, 8)] * (L / 8) ** 6)
+def _cost(model, L, sweeps, n_t, replicas=1, sampler="local"):
+    c = COST_PER_SWEEP.get((sampler, model, L), COST_PER_SWEEP[(sampler, model, 8)] * (L / 8) ** 4)
     return c * sweeps * n_t * replicas
 
 
@@ -99,17 +107,18 @@ def plan(cfg):
             sw = cfg["sweeps"][L]
             scan.append({"model": "bl6", "L": L, "poisson": s, "cutoff": 1.0, "k0": "average", "t_lo": t_lo,
                          "t_hi": t_hi, "n_t": cfg["n_t"], "sweeps": sw, "thermalize": _therm(sw),
-                         "replicas": 2 if L in cfg["overlap_sizes"] else 1})
+                         "replicas": 2 if L in cfg["overlap_sizes"] else 1, "sampler": cfg["sampler"]})
     robust = []
     for cut, k0 in ROBUST_VARIANTS[1:]:  # the first variant is the scan's own
         for L in cfg["robust_sizes"]:
             sw = cfg["sweeps"][L]
             robust.append({"model": "bl6", "L": L, "poisson": cfg["robust_sigma"], "cutoff": cut, "k0": k0,
                            "t_lo": t_lo, "t_hi": t_hi, "n_t": cfg["n_t"], "sweeps": sw, "thermalize": _therm(sw),
-                           "replicas": 1})
+                           "replicas": 1, "sampler": cfg["sampler"]})
     b_lo, b_hi = cfg["o3_beta"]
     o3 = [{"model": "nn", "L": L, "components": 3, "t_lo": 1 / b_hi, "t_hi": 1 / b_lo, "n_t": cfg["o3_n_t"],
-           "sweeps": cfg["o3_sweeps"], "thermalize": _therm(cfg["o3_sweeps"]), "replicas": 1}
+           "sweeps": cfg["o3_sweeps"], "thermalize": _therm(cfg["o3_sweeps"]), "replicas": 1,
+           "sampler": cfg["sampler"]}
           for L in cfg["o3_sizes"]]
     s_mf = cfg["robust_sigma"]
     jc, js = couplings(s_mf)
@@ -126,7 +135,7 @@ def _estimate(parts):
             out.append((part, len(pts), float(np.mean([6e-7 * p["n_spins"] * p["sweeps"] * p["n_t"] for p in pts]))))
         else:
             out.append((part, len(pts), float(np.mean([_cost(p["model"], p["L"], p["sweeps"], p["n_t"],
-                                                             p["replicas"]) for p in pts]))))
+                                                             p["replicas"], p["sampler"]) for p in pts]))))
     return out
 
 
@@ -432,7 +441,7 @@ def run_config(study, cfg_name="quick"):
                "robustness": robust, "overlap": overlap, "flags": res["flags"],
                "parameters": {"configuration": cfg_name, **{k: v for k, v in cfg.items() if k != "sweeps"},
                               "sweeps": {str(k): v for k, v in cfg["sweeps"].items()},
-                              "robust_variants": ROBUST_VARIANTS, "sampler": "metropolis + parallel tempering",
+                              "robust_variants": ROBUST_VARIANTS, "sampler": cfg["sampler"] + " + parallel tempering",
                               "wall_time_s": wall}}
     study.write(doc, "Bevzenko-Lubchenko stress-spin model: phase diagram beyond mean field", figures, dataset,
                 results)
