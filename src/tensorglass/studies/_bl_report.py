@@ -284,7 +284,8 @@ def build_report(res, val, cfg, cfg_name, recs):
           f"Poisson ratios {', '.join(f'{s:g}' for s in cfg['sigmas'])}). Model: unit 6-spins in 004's basis (A3) on an "
           "L^3 simple-cubic lattice, H = -sum_{i<j} s_i.J(r_ij).s_j with J(k) the rank-3 projector of 004 Eqs. (18)-(20), "
           "Gaussian UV cutoff exp(-k^2/2) (lattice units) and the k = 0 term 'average' unless stated. Sampler: the "
-          "package's exact single-site Metropolis with parallel tempering over the temperature grid (equally spaced "
+          f"package's exact '{cfg['sampler']}' sampler (single-site moves; 'local' = sparse near fields with clock "
+          "Monte Carlo for the long-range tail) with parallel tempering over the temperature grid (equally spaced "
           "in beta). Energies in units of the coupling scale of J(k), k_B = 1.")
     if cfg_name != "full":
         doc.p("**This is not the full study.** The sizes are small; crossings between L <= 8 carry finite-size "
@@ -311,16 +312,18 @@ def build_report(res, val, cfg, cfg_name, recs):
     doc.img("figures/crossings_xi_over_L.png", "xi/L of the ordering modes against T for every sigma and L")
     doc.img("figures/crossings_binder.png", "Binder ratio of the ordering modes against T")
     doc.h(2, "2. The ordered state")
-    doc.p("The ordering modes are the wave vectors where the Weiss matrix lambda_max(J(k) - J(r=0)) is largest. "
-          "With the smooth cutoff these are the six smallest non-zero wave vectors |k| = 2 pi/L, not k = 0: "
-          "the lattice model does not order uniformly.")
+    kk = sorted({(round(r["ordering_wavevector_2pi_over_L"], 3), r["ordering_set_size"]) for r in rows})
+    doc.p("The ordering modes K* are the wave vectors where the Weiss matrix lambda_max(J(k) - J(r=0)) is largest. "
+          "Here (largest L): " + "; ".join(f"|k*| = {a:g} x 2pi/L ({b} wave vectors)" for a, b in kk) + ". "
+          + ("The lattice model does not order uniformly: its strongest modes are the smallest non-zero wave "
+             "vectors, whose |k*| goes to 0 only as 1/L." if all(a > 0 for a, _ in kk) else ""))
     doc.table(["sigma", "|k*| (2pi/L)", "modes in K*", "compression share (lowest T)", "paramagnet",
-               "<|q|>", "<q_mode>", "state"],
+               "<|q|>", "<q_mode> (paramagnet)", "state"],
               [[f"{r['poisson_ratio']:g}", f"{r['ordering_wavevector_2pi_over_L']:.2f}", r["ordering_set_size"],
                 _fmt(r["compression_weight"], r["compression_weight_error"]),
                 f"{r['compression_weight_paramagnet']:.3f}",
                 f"{r['overlap']['q_abs'][0]:.3f}" if "overlap" in r else "-",
-                f"{r['overlap']['q_mode'][0]:.3f}" if "overlap" in r else "-",
+                f"{r['overlap']['q_mode'][0]:.3f} ({r['overlap']['q_mode_paramagnet']:.3f})" if "overlap" in r else "-",
                 r["overlap"]["state"] if "overlap" in r else "-"] for r in rows])
     doc.img("figures/ordered_state.png", "compression share of the ordering-mode intensity and the ordering wave vector")
     doc.img("figures/stress_pattern.png", "a frozen stress pattern: compression component and shear magnitude")

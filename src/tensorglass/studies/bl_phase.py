@@ -288,9 +288,11 @@ def verdicts(sig, c_peak, c_peak_err, jump, jump_err):
     return out
 
 
-def _classify(q_mode, q_abs):
+def _classify(q_mode, q_abs, t_low, t_c):
     if not (math.isfinite(q_mode) and math.isfinite(q_abs)):
         return "unknown"
+    if not (math.isfinite(t_c) and t_low < t_c):
+        return "not resolved (lowest T of the grid not below a measured T_c)"
     if q_mode > 0.9 and q_abs > 0.8:
         return "uniform (one pattern, one phase)"
     if q_mode > 0.9:
@@ -341,7 +343,8 @@ def analyse(cfg, recs):
         if ov is not None:
             row["overlap"] = {"L": int(round(ov["n_sites"] ** (1 / 3))), "T": ov["temperatures"],
                               "q_abs": ov["q_abs"], "q2": ov["q2"], "q_mode": ov["q_mode"],
-                              "state": _classify(ov["q_mode"][0], ov["q_abs"][0])}
+                              "q_mode_paramagnet": ov["q_mode"][-1],
+                              "state": _classify(ov["q_mode"][0], ov["q_abs"][0], ov["temperatures"][0], tc)}
         rows.append(row)
     res["rows"] = rows
     sig = np.array([r["poisson_ratio"] for r in rows])
