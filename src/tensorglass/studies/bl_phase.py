@@ -194,8 +194,9 @@ def crossings_for(curves, sizes, key, seed=0):
         ca, cb = curves[a], curves[b]
         c = cx.crossing(ca["T"], ca[key][2], cb[key][2], seed=seed)
         # the same order parameter at both sizes: ordering modes on the same shell (|k*| L / 2 pi equal)
-        same = abs(ca["extra"]["k_star"] * a - cb["extra"]["k_star"] * b) < 1e-9 * max(a, b) and \
-            ca["extra"]["ordering_set_size"] == cb["extra"]["ordering_set_size"]
+        xa, xb = ca["extra"], cb["extra"]  # (the all-to-all points have a single mode: no k)
+        same = abs(xa.get("k_star", 0.0) * a - xb.get("k_star", 0.0) * b) < 1e-9 * max(a, b) and \
+            xa.get("ordering_set_size", 1) == xb.get("ordering_set_size", 1)
         res.append({"pair": [a, b], **c, "same_ordering_modes": bool(same)})
     return res
 
@@ -445,7 +446,10 @@ def run_config(study, cfg_name="quick"):
                "parameters": {"configuration": cfg_name, **{k: v for k, v in cfg.items() if k != "sweeps"},
                               "sweeps": {str(k): v for k, v in cfg["sweeps"].items()},
                               "robust_variants": ROBUST_VARIANTS, "sampler": cfg["sampler"] + " + parallel tempering",
-                              "wall_time_s": wall}}
+                              "wall_time_s": wall,
+                              # CPU seconds spent inside the points (as first computed; a resumed study reuses them)
+                              "point_cpu_time_s": float(sum(r.get("elapsed_s", 0.0) for part in parts
+                                                            for r in recs[part]))}}
     study.write(doc, "Bevzenko-Lubchenko stress-spin model: phase diagram beyond mean field", figures, dataset,
                 results)
     return {"headline": headline, "wall_time_s": wall}
