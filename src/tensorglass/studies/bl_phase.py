@@ -201,6 +201,31 @@ def crossings_for(curves, sizes, key, seed=0):
     return res
 
 
+def reduced_crossings(curves, sizes, t_weiss, key, seed=0, n_grid=15):
+    """Crossings of consecutive sizes in the reduced temperature T / T_Weiss(L).
+
+    The bl6 ordering modes sit at |k*| = 2 pi/L, so their coupling (and the
+    lattice Weiss T_c) grows with L through the cutoff factor
+    exp(-(2 pi/L)^2/2): part of the drift of the curves with L is this
+    change of the coupling, not critical scaling.  Curves (and their
+    bootstrap rows) are interpolated linearly onto a common reduced grid;
+    the crossing ``tau_x`` is a diagnostic beside the absolute-T crossings."""
+    out = []
+    for a, b in zip(sizes[:-1], sizes[1:]):
+        ta, tb = curves[a]["T"] / t_weiss[a], curves[b]["T"] / t_weiss[b]
+        lo, hi = max(ta.min(), tb.min()), min(ta.max(), tb.max())
+        if not hi > lo:
+            out.append({"pair": [a, b], "tau": float("nan"), "error": float("nan"), "bracketed": False})
+            continue
+        grid = np.linspace(lo, hi, n_grid)
+        ra = np.array([np.interp(grid, ta, row) for row in curves[a][key][2]])
+        rb = np.array([np.interp(grid, tb, row) for row in curves[b][key][2]])
+        c = cx.crossing(grid, ra, rb, seed=seed)
+        out.append({"pair": [a, b], "tau": c["t"], "error": c["error"], "bracketed": c["bracketed"],
+                    "angle_z": c["angle_z"], "t_weiss": [t_weiss[a], t_weiss[b]]})
+    return out
+
+
 def t_c_from(xc, uc):
     """T_c from the largest pair: the mean of the xi/L and Binder crossings
     (those bracketed), error = bootstrap errors and half their distance."""
@@ -320,6 +345,10 @@ def analyse(cfg, recs):
         xc = crossings_for(curves, sizes, "xi_over_L")
         uc = crossings_for(curves, sizes, "U")
         tc, tce, how = t_c_from(xc, uc)
+        tw = {L: float(recs["scan"][next(j for j, p in enumerate(recs["scan_params"]) if p["poisson"] == s
+                                         and p["L"] == L)]["result"]["t_weiss"]) for L in sizes}
+        red = {"xi_over_L": reduced_crossings(curves, sizes, tw, "xi_over_L"),
+               "binder": reduced_crossings(curves, sizes, tw, "U")}
         jc, js = couplings(s)
         Lm = sizes[-1]
         ex = curves[Lm]["extra"]
@@ -336,7 +365,8 @@ def analyse(cfg, recs):
                "ordering_set_size": ex["ordering_set_size"],
                "compression_weight": float(w[0][0]), "compression_weight_error": float(w[1][0]),
                "compression_weight_paramagnet": float(w[0][-1]),
-               "crossings_xi_over_L": xc, "crossings_binder": uc,
+               "crossings_xi_over_L": xc, "crossings_binder": uc, "reduced_crossings": red,
+               "t_weiss_by_L": {str(L): v for L, v in tw.items()},
                "c_max": pk["height"], "c_max_error": pk["height_error"], "t_peak": pk["t_peak"],
                "c_peak_at_grid_edge": pk["at_edge"], "jump": jump, "jump_error": jump_err,
                "c_max_by_L": {str(L): cx.peak(curves[L]["T"], curves[L]["C"][0], curves[L]["C"][2][1:])
@@ -348,6 +378,29 @@ def analyse(cfg, recs):
                               "state": _classify(ov["q_mode"][0], ov["q_abs"][0], ov["temperatures"][0], tc)}
         rows.append(row)
     res["rows"] = rows
+    # is T_c independent of sigma (as the sigma-independent projector J(k) suggests) or does it follow 004's
+    # max(J)/6?  chi^2 of a constant against that of the mean-field shape scaled by one factor
+    ok = [r for r in rows if math.isfinite(r["t_c"]) and r["error"] > 0]
+    if len(ok) >= 2:
+        from scipy import stats
+        y, e = np.array([r["t_c"] for r in ok]), np.array([r["error"] for r in ok])
+        w = 1 / e**2
+        mean = float(np.sum(w * y) / np.sum(w))
+        chi2_c = float(np.sum(w * (y - mean) ** 2))
+        mf = np.array([r["t_c_mean_field"] for r in ok])
+        scale = float(np.sum(w * y * mf) / np.sum(w * mf * mf))
+        chi2_mf = float(np.sum(w * (y - scale * mf) ** 2))
+        dof = len(ok) - 1
+        res["sigma_dependence"] = {"constant_t_c": mean, "constant_t_c_error": float(1 / math.sqrt(np.sum(w))),
+                                   "chi2_constant": chi2_c, "p_constant": float(stats.chi2.sf(chi2_c, dof)),
+                                   "mean_field_shape_scale": scale, "chi2_mean_field_shape": chi2_mf,
+                                   "p_mean_field_shape": float(stats.chi2.sf(chi2_mf, dof)), "dof": dof}
+    else:
+        res["sigma_dependence"] = {}
+    from ..montecarlo import build_model
+    from ._bl_points import ordering_sets
+    res["t_weiss_vs_L"] = {str(L): ordering_sets(build_model("bl6", L, poisson=cfg["robust_sigma"]))[2]
+                           for L in sorted({*sizes, 12, 16, 24, 32})}
     sig = np.array([r["poisson_ratio"] for r in rows])
     res["conjectures"] = verdicts(sig, np.array([r["c_max"] for r in rows]),
                                   np.array([r["c_max_error"] for r in rows]),
@@ -436,13 +489,14 @@ def run_config(study, cfg_name="quick"):
                               "t_c_weiss", "ordering_wavevector", "compression_weight")} |
            {k: r[k] for k in ("method", "compression_weight_error", "ordering_wavevector_2pi_over_L", "t_c_weiss_L",
                               "c_max", "c_max_error", "jump", "jump_error", "crossings_xi_over_L",
-                              "crossings_binder")} for r in res["rows"]]
+                              "crossings_binder", "reduced_crossings", "t_weiss_by_L")} for r in res["rows"]]
     conj = [{k: c[k] for k in ("id", "source", "claim", "verdict", "evidence")} for c in res["conjectures"]]
     robust = [{k: v for k, v in r.items() if k != "curves"} for r in res["robust"]]
     overlap = [{"poisson_ratio": r["poisson_ratio"], **r["overlap"]} for r in res["rows"] if "overlap" in r]
     headline = _headline(res, val)
     results = {"study": NAME, "headline": headline, "t_c": t_c, "validation": val, "conjectures": conj,
                "robustness": robust, "overlap": overlap, "flags": res["flags"],
+               "sigma_dependence": res["sigma_dependence"], "t_weiss_vs_L": res["t_weiss_vs_L"],
                "parameters": {"configuration": cfg_name, **{k: v for k, v in cfg.items() if k != "sweeps"},
                               "sweeps": {str(k): v for k, v in cfg["sweeps"].items()},
                               "robust_variants": ROBUST_VARIANTS, "sampler": cfg["sampler"] + " + parallel tempering",
