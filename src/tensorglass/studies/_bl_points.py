@@ -150,8 +150,8 @@ def pt_point(params: dict, seed: int) -> dict:
             for j, st in enumerate(sts):
                 advance(st, model, 1)
                 energies[j] = lattice_energy(model.kernel, st.coords.reshape(L, L, L, n))
-                st.energy.clear()
-                st.magnetisation.clear()
+                for series_name in ("energy", "magnetisation", "structure_shells", "structure_trace"):
+                    getattr(st, series_name, []).clear()  # the engine's own series: not used here, keep memory flat
             for i in range(sweep % 2, nt - 1, 2):
                 swaps_tried[i] += 1
                 if swap_rng.random() < math.exp(min(0.0, (betas[i] - betas[i + 1]) * (energies[i] - energies[i + 1]))):
