@@ -13,6 +13,7 @@ from ._common import StudyError, StudyRun
 
 #: study name -> module (imported on first use; importing registers its sweep points)
 STUDIES: dict[str, str] = {
+    "bl-phase": "tensorglass.studies.bl_phase",
     "blocks": "tensorglass.studies.blocks",
 }
 
