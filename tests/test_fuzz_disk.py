@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from _badinput import assert_handled, run_cli
 
-MC = ["mc", "run", "--model", "bl6", "--poisson", "0.2", "--L", "6", "--T", "1", "--sweeps", "20", "--seed", "1",
+MC = ["mc", "run", "--model", "bl6", "--poisson", "0.2", "--L", "6", "--T", "1", "--sweeps", "20", "--seed", "1", "--chains", "1",
       "--no-progress"]
 
 
