@@ -725,7 +725,8 @@ def _document(cfg, name, corr, flow, spectra, val, verdict, alpha, figs):
     doc.h(2, "1. The assumption: inter-block correlations")
     doc.img("figures/correlation_vs_g.png", "Disorder-averaged connected correlation of neighbouring block stresses "
             "along a cube axis, relative to the on-block covariance (Frobenius norms of the 6x6 matrices), against "
-            "g (open symbols with arrows: below the noise, upper bound). Solid lines: first-order linear response beta C J C from the exact block covariances; dotted: with the "
+            "g (open symbols with arrows: below the noise, upper bound). Solid lines: first-order linear response "
+            "beta C J C from the exact block covariances; dotted: with the "
             "disorder-averaged second-order chain term.")
     doc.img("figures/angular_structure.png", "The 21 independent Mandel entries of the correlation matrix for "
             "nearest (axis), face-diagonal and body-diagonal neighbours, measured against linear response, at a "
