@@ -157,7 +157,7 @@ def _cmd_reproduce(a):
         if not existed:  # a failed first run leaves no empty folder behind
             remove_if_empty(a.out)
         raise
-    print(f"wrote {Path(a.out) / 'report.html'}, report.md, results.json, figures/: "
+    print(f"wrote {Path(a.out) / 'report.html'}, report.md, results.json, summary.json, figures/: "
           + ", ".join(f"{v} {k}" for k, v in sorted(counts.items()) if isinstance(v, int)))
     return 0
 
