@@ -17,6 +17,7 @@ swap generator, swaps accepted and tried, rounds done).
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import signal
@@ -213,32 +214,14 @@ def run_monte_carlo(params: RunParameters | None = None, out=None, *, chains: in
     if states is None:
         states = new_chains(params, model, chains)
     remaining = sum(params.sweeps - st.sweep for st in states)
-    interrupted = {"flag": False}
-
-    def on_sigint(signum, frame):
-        interrupted["flag"] = True
-
-    old = signal.signal(signal.SIGINT, on_sigint) if _main_thread() else None
-    bar = _bar(remaining, progress)
-    last = {"t": time.monotonic()}
-
-    def on_sweep(st):
-        bar(1)
-        if time.monotonic() - last["t"] >= checkpoint_every:
-            save_run(out, states)
-            last["t"] = time.monotonic()
-    try:
+    with _checkpointed_loop(remaining, progress, checkpoint_every, lambda: save_run(out, states)) as (step, stopped):
         for st in states:
-            if interrupted["flag"]:
+            if stopped():
                 break
             if params.sweeps > st.sweep:
-                advance(st, model, params.sweeps - st.sweep, on_sweep=on_sweep, stop=lambda: interrupted["flag"])
-    finally:
-        bar(None)
-        if old is not None:
-            signal.signal(signal.SIGINT, old)
+                advance(st, model, params.sweeps - st.sweep, on_sweep=step, stop=stopped)
     done = sum(st.sweep for st in states)
-    if interrupted["flag"] or any(st.sweep < params.sweeps for st in states):
+    if stopped() or any(st.sweep < params.sweeps for st in states):
         save_run(out, states)
         raise KeyboardInterrupt(f"stopped at sweep {done} of {params.sweeps * len(states)} ({len(states)} chains); "
                                 f"checkpoint written to {out}")
@@ -274,28 +257,11 @@ def run_tempering(params: RunParameters | None = None, temperatures=None, out=No
     if states is None:
         states, exchange = new_tempering(plist, model, params.seed)
     remaining = params.sweeps - exchange.rounds
-    interrupted = {"flag": False}
-
-    def on_sigint(signum, frame):
-        interrupted["flag"] = True
-
-    old = signal.signal(signal.SIGINT, on_sigint) if _main_thread() else None
-    bar = _bar(remaining, progress)
-    last = {"t": time.monotonic()}
-
-    def on_round():
-        bar(1)
-        if time.monotonic() - last["t"] >= checkpoint_every:
-            save_run(out, states, temperatures=temps, exchange=exchange)
-            last["t"] = time.monotonic()
-    try:
+    with _checkpointed_loop(remaining, progress, checkpoint_every,
+                            lambda: save_run(out, states, temperatures=temps, exchange=exchange)) as (step, stopped):
         if remaining > 0:
-            parallel_tempering(plist, model, rounds=remaining, states=states, exchange=exchange, on_round=on_round,
-                               stop=lambda: interrupted["flag"])
-    finally:
-        bar(None)
-        if old is not None:
-            signal.signal(signal.SIGINT, old)
+            parallel_tempering(plist, model, rounds=remaining, states=states, exchange=exchange, on_round=step,
+                               stop=stopped)
     if exchange.rounds < params.sweeps:
         save_run(out, states, temperatures=temps, exchange=exchange)
         raise KeyboardInterrupt(f"stopped at round {exchange.rounds} of {params.sweeps}; checkpoint written to {out}")
@@ -314,6 +280,35 @@ def run_tempering(params: RunParameters | None = None, temperatures=None, out=No
                "parameters": asdict(params)}
     save_run(out, states, summary, temperatures=temps, exchange=exchange)
     return summary
+
+
+@contextlib.contextmanager
+def _checkpointed_loop(total, progress, checkpoint_every, save):
+    """The loop scaffolding of a long run: a progress bar of ``total`` steps,
+    Ctrl-C that only sets a flag (the run stops after the step in progress),
+    and ``save()`` every ``checkpoint_every`` seconds.  Yields ``(step,
+    stopped)``: call ``step()`` after every sweep or round; ``stopped()`` is
+    True once Ctrl-C arrived (also after the block)."""
+    interrupted = {"flag": False}
+
+    def on_sigint(signum, frame):
+        interrupted["flag"] = True
+
+    old = signal.signal(signal.SIGINT, on_sigint) if _main_thread() else None
+    bar = _bar(total, progress)
+    last = {"t": time.monotonic()}
+
+    def step(*_):
+        bar(1)
+        if time.monotonic() - last["t"] >= checkpoint_every:
+            save()
+            last["t"] = time.monotonic()
+    try:
+        yield step, lambda: interrupted["flag"]
+    finally:
+        bar(None)
+        if old is not None:
+            signal.signal(signal.SIGINT, old)
 
 
 def _main_thread():
