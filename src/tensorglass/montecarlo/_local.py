@@ -69,22 +69,37 @@ BOX_EDGE = 2
 SHORT_RANGE_R2 = 4
 
 
+def _coupling_norms(jr):
+    """Spectral norms ||J(d)|| of the couplings (self term zeroed), squared
+    minimum-image distances |d|^2, and which couplings are non-negligible
+    (above 1e-12 of the largest).  Displacement d means site j = i + d; the
+    coupling in h_i is J(r_i - r_j) = jr[-d mod L], the entry the dense
+    reference kernel reads."""
+    L = jr.shape[0]
+    n = jr.shape[-1]
+    norms = np.linalg.norm(jr.reshape(-1, n, n), ord=2, axis=(-2, -1)).reshape(L, L, L)
+    norms[0, 0, 0] = 0.0
+    d1 = np.arange(L)
+    dx, dy, dz = np.meshgrid(d1, d1, d1, indexing="ij")
+    mi = lambda a: np.where(a > L // 2, a - L, a)  # noqa: E731 (minimum image)
+    r2 = mi(dx) ** 2 + mi(dy) ** 2 + mi(dz) ** 2
+    tiny = 1e-12 * norms.max() if norms.max() > 0 else 0.0
+    return norms, r2, norms > tiny
+
+
+def is_short_range(jr) -> bool:
+    """Whether every non-negligible coupling lies within |d|^2 <= SHORT_RANGE_R2
+    (what :class:`LocalTables` decides, without building its tables)."""
+    _, r2, significant = _coupling_norms(jr)
+    return bool(np.all(r2[significant] <= SHORT_RANGE_R2))
+
+
 class LocalTables:
     """Sparse couplings of one kernel: near list, far boxes, alias table."""
 
     def __init__(self, jr, near_r2=NEAR_R2, box_edge=BOX_EDGE, short_range=None):
         L = jr.shape[0]
-        n = jr.shape[-1]
-        norms = np.linalg.norm(jr.reshape(-1, n, n), ord=2, axis=(-2, -1)).reshape(L, L, L)
-        norms[0, 0, 0] = 0.0
-        # displacement d (site j = i + d); the coupling in h_i is J(r_i - r_j) = jr[-d mod L],
-        # the same entry the dense reference kernel reads
-        d1 = np.arange(L)
-        dx, dy, dz = np.meshgrid(d1, d1, d1, indexing="ij")
-        mi = lambda a: np.where(a > L // 2, a - L, a)  # noqa: E731 (minimum image)
-        r2 = mi(dx) ** 2 + mi(dy) ** 2 + mi(dz) ** 2
-        tiny = 1e-12 * norms.max() if norms.max() > 0 else 0.0
-        significant = norms > tiny
+        norms, r2, significant = _coupling_norms(jr)
         self.short_range = bool(np.all(r2[significant] <= SHORT_RANGE_R2)) if short_range is None else bool(short_range)
         if self.short_range:
             near = significant

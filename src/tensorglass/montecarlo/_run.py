@@ -134,7 +134,7 @@ def resolve_sampler(params: RunParameters, model: SpinModel) -> str:
     if params.sampler == "auto":
         if n == 1:
             return "ising"
-        return "local" if _local.tables_for(model.kernel).short_range else "hmc"
+        return "local" if _local.is_short_range(model.kernel.jr) else "hmc"
     if params.sampler == "ising" and n != 1:
         raise ParameterError("sampler", "ising", f"a sampler for n = {n} component spins: auto, hmc, local or metropolis",
                              "the ising heat bath needs one-component (+-1) spins")
