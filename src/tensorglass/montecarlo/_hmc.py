@@ -60,16 +60,15 @@ def initial_step_size(kernel: LatticeKernel, beta: float, hext) -> float:
 
 
 def fields(kernel: LatticeKernel, spins, workers: int = 1):
-    """``local_fields`` (the reference, in ``_lattice``) with the k-space
+    """``local_fields`` (the reference, in ``_lattice``) with the self term
+    folded into k space (:attr:`LatticeKernel.pair_jk`) and the k-space
     product done by the fused kernel :func:`_hmc_kernels.fourier_multiply`;
     equal to it to round-off (tested).  Spins and fields: (L, L, L, n)."""
     L, n = kernel.L, kernel.n
-    s = np.moveaxis(spins, -1, 0)
-    sk = sfft.rfftn(s, axes=(1, 2, 3), workers=workers)
+    sk = sfft.rfftn(np.moveaxis(spins, -1, 0), axes=(1, 2, 3), workers=workers)
     hk = np.empty_like(sk)
-    _k.fourier_multiply(kernel.jk.reshape(n, n, -1), sk.reshape(n, -1), hk.reshape(n, -1))
-    h = np.moveaxis(sfft.irfftn(hk, s=(L, L, L), axes=(1, 2, 3), workers=workers), 0, -1)
-    return h - spins @ kernel.self_coupling.T
+    _k.fourier_multiply(kernel.pair_jk, sk.reshape(n, -1), hk.reshape(n, -1))
+    return np.moveaxis(sfft.irfftn(hk, s=(L, L, L), axes=(1, 2, 3), workers=workers), 0, -1)
 
 
 def hmc_step(kernel: LatticeKernel, spins, normals, uniform, beta, step_size, n_leapfrog, hext, workers=1):

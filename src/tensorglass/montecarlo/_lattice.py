@@ -30,6 +30,7 @@ it: ``h_i = sum_{j != i} J(r_i - r_j) s_j``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 from scipy import fft as sfft
@@ -72,6 +73,15 @@ class LatticeKernel:
     @property
     def self_coupling(self):
         return self.jr[0, 0, 0]
+
+    @cached_property
+    def pair_jk(self):
+        """Half spectrum of the pair coupling, J(r) with the self term
+        J(r=0) removed: ``jk - J(r=0)`` (the transform of a coupling at r = 0
+        alone is constant in k), shape (n, n, K) with K = L*L*(L//2+1), so
+        that the field needs no real-space correction (used by the HMC)."""
+        n = self.n
+        return np.ascontiguousarray((self.jk - self.self_coupling[:, :, None, None, None]).reshape(n, n, -1))
 
 
 def kernel_from_fourier(L: int, jk_of_k, n: int, k0="average") -> LatticeKernel:
