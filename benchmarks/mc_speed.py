@@ -14,9 +14,9 @@ uniform magnetisation) and the ordering-mode amplitude
 region).  tau_int of each by the initial monotone sequence estimator
 (Geyer 1992; tau = 1/2 for white noise), ESS = n / (2 max tau).  CPU time
 is ``time.process_time`` of the sampler calls only (measurements excluded),
-after a thermalisation that is not timed.  Each cell runs until it has 100
-tau of the slowest observable or its CPU budget is spent; a cell that
-stops short is flagged ``short`` (its tau, hence its ESS/s, is then an
+after a thermalisation that is not timed.  Each cell runs until it has 300
+tau of the slowest observable or its CPU budget is spent; a cell with
+fewer than 100 tau is flagged ``short`` (its tau, hence its ESS/s, is then an
 estimate from fewer than 100 tau, usually an underestimate of tau).
 
 The dense reference costs O(N^2) per sweep: at L = 32 it is timed on a
@@ -28,7 +28,11 @@ T_c of bl6 (Poisson 0.3): ``--locate-tc`` runs a rough scan with the local
 sampler (specific heat, energy and the Binder ratio of m_k at L = 12 and
 16); the default ``--tc`` is the value that scan gave (numbers at TC_BL6).
 
-Usage: python benchmarks/mc_speed.py [--json] [--sizes 8 16 32] [--budget 20] [--budget32 60]
+``--repeat R`` runs R independent chains per cell (seeds seed .. seed+R-1)
+and reports the median ESS/s with its spread (min, max): the run-to-run
+spread of tau estimates from a few hundred tau is 20-50%.
+
+Usage: python benchmarks/mc_speed.py [--json] [--repeat 3] [--sizes 8 16 32] [--budget 20] [--budget32 60]
        python benchmarks/mc_speed.py --locate-tc
 """
 
@@ -95,8 +99,13 @@ def _params(model_name, L, T, sampler, sweeps, seed, thermalize):
     return mc.RunParameters(model_name, L, T, sweeps, seed, sampler=sampler, thermalize=thermalize, **kw)
 
 
+STOP_N_OVER_TAU = 300   # a cell stops early once it has this many tau of its slowest observable
+
+
 def measure_cell(model, model_name, T, sampler, budget, seed=1, max_sweeps=10**6):
-    """Thermalise (untimed), then run in chunks until 100 tau or ``budget`` CPU-s."""
+    """Thermalise (untimed), then run in chunks until ``STOP_N_OVER_TAU`` tau
+    or ``budget`` CPU-s.  (Stopping at 100 tau let an underestimated tau end
+    a run early: two seeds at L = 16 gave tau(m_k) of 10 and 3.)"""
     L = model.L
     probe = mc.new_state(_params(model_name, L, T, sampler, 10**7, seed + 99, 0), model)
     t0 = time.process_time()
@@ -120,7 +129,7 @@ def measure_cell(model, model_name, T, sampler, budget, seed=1, max_sweeps=10**6
         if len(e) >= 50:
             taus = [tau_ims(e), tau_ims(m), tau_ims(mk)]
             tau = max(taus)
-            if len(e) >= 100 * tau:
+            if len(e) >= STOP_N_OVER_TAU * tau:
                 break
         chunk = min(max(chunk, len(e) // 4), 500)
     taus = [tau_ims(e), tau_ims(m), tau_ims(mk)]
@@ -130,6 +139,21 @@ def measure_cell(model, model_name, T, sampler, budget, seed=1, max_sweeps=10**6
             "tau_max": tau, "n_over_tau": n / tau, "short": n < 100 * tau, "ess_per_s": n / (2 * tau) / cpu,
             "acceptance": st.accepted / max(st.attempted, 1), "delta": st.sampler_state.get("delta", st.params.delta),
             "energy": float(np.mean(e)), "m_k": float(np.mean(mk))}
+
+
+def measure_repeated(model, model_name, T, sampler, budget, seed, repeat):
+    """``repeat`` independent cells (seeds ``seed .. seed+repeat-1``); the
+    cell's ESS/s is their median, with the spread (min, max) and every run
+    kept.  With repeat = 1 it is the single run."""
+    runs = [measure_cell(model, model_name, T, sampler, budget, seed=seed + i) for i in range(repeat)]
+    if repeat == 1:
+        return runs[0]
+    ess = sorted(r["ess_per_s"] for r in runs)
+    med = runs[[r["ess_per_s"] for r in runs].index(ess[(repeat - 1) // 2])]   # the median run (lower median)
+    out = dict(med)
+    out.update({"ess_per_s": float(np.median(ess)), "ess_spread": [ess[0], ess[-1]], "runs": runs,
+                "short": any(r["short"] for r in runs)})
+    return out
 
 
 def dense_partial_sweep_s(model, T, sites, seed=2):
@@ -182,6 +206,8 @@ def main():
     ap.add_argument("--tc-sweeps", type=int, default=1500)
     ap.add_argument("--tc-sampler", default="local", choices=SAMPLERS)
     ap.add_argument("--seed", type=int, default=1, help="chain seed (runs with different seeds are independent)")
+    ap.add_argument("--repeat", type=int, default=1,
+                    help="independent runs per cell (seeds seed, seed+1, ...): median ESS/s and its spread")
     ap.add_argument("--from-log", help="recompute the summary from the per-cell lines of an earlier --json run")
     ap.add_argument("--json", action="store_true")
     a = ap.parse_args()
@@ -206,7 +232,7 @@ def main():
                 if sampler == "metropolis" and L >= 32:
                     r = {"sweep_s": dense_partial_sweep_s(models[name], T, a.ref_sites), "partial_sweep": True}
                 else:
-                    r = measure_cell(models[name], name, T, sampler, budget, seed=a.seed)
+                    r = measure_repeated(models[name], name, T, sampler, budget, a.seed, a.repeat)
                 cells[key] = r
                 print(json.dumps(_strict({key: r})), flush=True)
     out = summarize(cells, a)
@@ -216,7 +242,8 @@ def main():
     for key, r in out["cells"].items():
         print(f"{key:28s} ESS/s {r['ess_per_s']:10.4g}  sweep {r['sweep_s']:.3g} s  tau {r['tau_max']:8.1f}  "
               f"n/tau {r.get('n_over_tau', float('nan')):7.1f}{'  SHORT' if r['short'] else ''}  "
-              f"acc {r.get('acceptance', float('nan')):.2f}")
+              f"acc {r.get('acceptance', float('nan')):.2f}"
+              + (f"  spread {r['ess_spread'][0]:.3g}-{r['ess_spread'][1]:.3g}" if "ess_spread" in r else ""))
     print(json.dumps({k: v for k, v in out.items() if k not in ("ess_per_s", "cells")}, indent=1))
 
 
@@ -274,6 +301,8 @@ def summarize(cells, a):
     out["tc_bl6"] = a.tc
     out["budget_cpu_s"] = {"L<=16": a.budget, "L32": a.budget32}
     out["seed"] = a.seed
+    out["repeat"] = a.repeat
+    out["ess_spread"] = {k: r["ess_spread"] for k, r in cells.items() if "ess_spread" in r}
     out["machine"] = {"platform": platform.platform(), "processor": platform.processor() or platform.machine(),
                       "cpus": os.cpu_count(), "load_avg_1min": os.getloadavg()[0], "python": sys.version.split()[0]}
     return out
