@@ -236,7 +236,12 @@ def test_tuned_hmc_acceptance_and_start_independence(n, betas):
 
 def test_hmc_step_size_is_tuned_then_frozen_and_recorded():
     """The step size changes only during thermalisation, is recorded, and the
-    measured acceptance is near the 0.8 target (O(2), L = 4, beta = 0.7)."""
+    tuning-phase acceptance is near the 0.8 target (O(2), L = 4, beta = 0.7).
+    The frozen step is Hoffman & Gelman's averaged log-step, which on this
+    64-spin lattice sits where the acceptance is 0.9-0.99 (the acceptance
+    falls steeply with the step there), so the measured acceptance is only
+    required to be above 0.6 and below 1 (a step tuned to nothing would give
+    1.000)."""
     p = mc.RunParameters("nn", 4, 1 / 0.7, 200, 3, components=2, thermalize=60, sampler="hmc")
     model = p.build()
     st = mc.new_state(p, model)
@@ -245,8 +250,9 @@ def test_hmc_step_size_is_tuned_then_frozen_and_recorded():
     assert len(set(steps[p.thermalize - 1:])) == 1 and "dual_averaging" not in st.sampler_state
     rep = mc.sampler_report(st)
     assert rep["sampler"] == "hmc" and rep["step_size_source"] == "tuned" and rep["step_size"] == steps[-1]
-    assert st.attempted == p.sweeps - p.thermalize and 0.6 < st.accepted / st.attempted < 0.95
-    assert rep["mean_leapfrog_steps"] >= p.trajectory * 0.5 / rep["step_size"]
+    assert 0.7 < st.sampler_state["tuning_accepted"] / st.sampler_state["tuning_attempted"] < 0.9
+    assert st.attempted == p.sweeps - p.thermalize and 0.6 < st.accepted / st.attempted < 0.999
+    assert rep["mean_integrator_steps"] >= p.trajectory * 0.5 / rep["step_size"]
 
 
 def test_checkpoint_during_tuning_resumes_bit_identically(tmp_path, monkeypatch):
@@ -352,3 +358,56 @@ def test_hmc_fused_fields_equal_reference_fields(model_name, L):
     s = np.random.default_rng(L).standard_normal((L, L, L, model.n_components))
     ref = mc.local_fields(model.kernel, s)
     assert np.max(np.abs(_hmc.fields(model.kernel, s) - ref)) <= 1e-12 * np.max(np.abs(ref))
+
+
+def _integrator_start(L=4, seed=3):
+    from tensorglass.montecarlo import _hmc, _hmc_kernels
+    model = mc.build_model("bl6", L, poisson=0.3)
+    rng = np.random.default_rng(seed)
+    s = rng.standard_normal((L, L, L, 6))
+    s /= np.linalg.norm(s, axis=-1, keepdims=True)
+    v = rng.standard_normal((L**3, 6))
+    _hmc_kernels.project_tangent(v, s.reshape(-1, 6))
+    return model, s, v, _hmc, _hmc_kernels
+
+
+def _run_integrator(model, s, v, h, steps, beta=8.0):
+    from tensorglass.montecarlo import _hmc, _hmc_kernels
+    y, w, f = s.copy(), v.copy(), np.empty_like(v)
+    hext = np.zeros(6)
+    e0 = _hmc._force(model.kernel, y, hext, beta, f, 1)
+    e1 = _hmc.integrate(model.kernel, y, w, f, beta, h, steps, hext)
+    h0 = beta * e0 + 0.5 * float(np.sum(v * v))
+    h1 = beta * e1 + 0.5 * float(np.sum(w * w))
+    return y, w, h1 - h0
+
+
+def test_hmc_integrator_is_time_reversible():
+    """Integrate, flip the momenta, integrate again: back to the start (to
+    round-off).  Reversibility (with volume preservation) is what makes the
+    Metropolis test exact."""
+    model, s, v, _, _ = _integrator_start()
+    y, w, _ = _run_integrator(model, s, v, 0.05, 20)
+    assert np.max(np.abs(y - s)) > 0.05                     # it moved
+    z, u, _ = _run_integrator(model, y, -w, 0.05, 20)
+    assert np.max(np.abs(z - s)) < 1e-10
+    assert np.max(np.abs(u + v)) < 1e-10
+
+
+def test_hmc_integrator_energy_error_is_second_order_and_small():
+    """The two-stage splitting is second order: over a fixed time, halving
+    the step divides the energy error by about 4 (3.2-4.8 accepted; 4.0
+    measured); and it is smaller than that of two leapfrog half-steps
+    (b = 1/4, the same cost) by about 1.6 (1.3 required), the reason it
+    replaced leapfrog."""
+    from tensorglass.montecarlo import _hmc
+    model, s, v, _, _ = _integrator_start()
+    errs = [abs(_run_integrator(model, s, v, h, round(0.8 / h))[2]) for h in (0.08, 0.04)]
+    assert 3.2 < errs[0] / errs[1] < 4.8
+    b = _hmc.TWO_STAGE_B
+    try:
+        _hmc.TWO_STAGE_B = 0.25
+        leap = abs(_run_integrator(model, s, v, 0.08, 10)[2])
+    finally:
+        _hmc.TWO_STAGE_B = b
+    assert leap > 1.3 * errs[0]

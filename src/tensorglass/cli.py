@@ -260,7 +260,7 @@ def _print_mc_one(summary):
     if ss and "step_size" in ss[0]:
         steps = ", ".join(f"{c['step_size']:.4g}" for c in ss)
         print(f"  hmc step size {steps} ({ss[0]['step_size_source']}), "
-              f"{np.mean([c['mean_leapfrog_steps'] for c in ss]):.1f} leapfrog steps per trajectory")
+              f"{np.mean([c['mean_integrator_steps'] for c in ss]):.1f} integrator steps per trajectory")
     print(f"  ordering wave vector {[round(k, 4) for k in sf['ordering_wavevector']]} (shell {sf['ordering_shell']})")
     keys = ["energy_per_spin", "specific_heat", "m_compression", "m_shear", "m_order", "chi_order", "binder_order",
             "xi_over_L"] + [k for k in ("compression_weight", "compression_fraction") if k in summary]

@@ -2,7 +2,7 @@
 
 Arrays are (N, n) views of the spins, momenta and fields; everything is
 changed in place and nothing is random (the driver draws the momenta).
-Fusing the per-site vector algebra of one leapfrog step into one loop
+Fusing the per-site vector algebra of one integrator stage into one loop
 removes the numpy call overhead that dominated small lattices.
 """
 
@@ -45,24 +45,24 @@ def force_and_energy(h, s, hext, beta, force):
 
 
 @nb.njit(cache=True)
-def kick_and_rotate(s, v, force, eps):
-    """Half kick ``v += (eps/2) force``, then the exact geodesic flow for time
-    ``eps``: each (s_i, v_i) turns by the angle ``|v_i| eps`` in its plane;
-    ``s`` is renormalised and ``v`` re-projected (round-off only)."""
+def kick_and_rotate(s, v, force, kick, time):
+    """Kick ``v += kick * force``, then the exact geodesic flow for
+    ``time``: each (s_i, v_i) turns by the angle ``|v_i| time`` in its
+    plane; ``s`` is renormalised and ``v`` re-projected (round-off only)."""
     n = s.shape[1]
     for i in range(s.shape[0]):
         sp2 = 0.0
         for a in range(n):
-            v[i, a] += 0.5 * eps * force[i, a]
+            v[i, a] += kick * force[i, a]
             sp2 += v[i, a] * v[i, a]
         speed = np.sqrt(sp2)
-        ang = speed * eps
+        ang = speed * time
         c = np.cos(ang)
         sinc = np.sin(ang) / ang if ang > 1e-12 else 1.0 - ang * ang / 6.0
         nrm = 0.0
         for a in range(n):
-            y = s[i, a] * c + v[i, a] * eps * sinc
-            v[i, a] = v[i, a] * c - s[i, a] * sp2 * eps * sinc
+            y = s[i, a] * c + v[i, a] * time * sinc
+            v[i, a] = v[i, a] * c - s[i, a] * sp2 * time * sinc
             s[i, a] = y
             nrm += y * y
         nrm = np.sqrt(nrm)
@@ -75,10 +75,11 @@ def kick_and_rotate(s, v, force, eps):
 
 
 @nb.njit(cache=True)
-def half_kick(v, force, eps):
+def kick(v, force, c):
+    """``v += c * force``."""
     for i in range(v.shape[0]):
         for a in range(v.shape[1]):
-            v[i, a] += 0.5 * eps * force[i, a]
+            v[i, a] += c * force[i, a]
 
 
 @nb.njit(cache=True)

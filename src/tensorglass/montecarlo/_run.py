@@ -162,7 +162,7 @@ def new_state(params: RunParameters, model: SpinModel | None = None, seed_sequen
             eps = _hmc.initial_step_size(model.kernel, 1.0 / params.temperature, params.field_vector(n))
             source = "tuned" if params.thermalize > 0 else "untuned (no thermalisation to tune in)"
         sampler_state.update({"step_size": eps, "step_size_source": source, "target_acceptance":
-                              _hmc.TARGET_ACCEPTANCE, "trajectory": params.trajectory, "leapfrog_steps": 0,
+                              _hmc.TARGET_ACCEPTANCE, "trajectory": params.trajectory, "integrator": _hmc.INTEGRATOR, "integrator_steps": 0,
                               "tuning_accepted": 0, "tuning_attempted": 0})
         if source == "tuned":
             sampler_state["dual_averaging"] = _hmc.DualAveraging.start(eps)
@@ -176,12 +176,16 @@ def _hmc_trajectory(state: RunState, model: SpinModel, beta, hext):
     adapts the step size, and freezes it after the last thermalisation
     sweep.  Random numbers, in this order: jitter, normals, accept uniform."""
     p, ss = state.params, state.sampler_state
+    if ss.get("integrator") != _hmc.INTEGRATOR:
+        raise ParameterError("integrator", ss.get("integrator", "leapfrog"), f"'{_hmc.INTEGRATOR}' (this version's)",
+                             "this HMC run was started by an earlier tensorglass with another integrator: finish it "
+                             "with that version, or start a new run")
     tuning = "dual_averaging" in ss and state.sweep < p.thermalize
     eps = math.exp(ss["dual_averaging"]["log_eps"]) if tuning else ss["step_size"]
     jitter = state.rng.random()
     normals = state.rng.standard_normal(state.coords.shape)
     u = state.rng.random()
-    steps = _hmc.leapfrog_steps(p.trajectory, eps, jitter)
+    steps = _hmc.integrator_steps(p.trajectory, eps, jitter)
     ok, e, prob = _hmc.hmc_step(model.kernel, state.coords, normals, u, beta, eps, steps, hext)
     if tuning:
         da = ss["dual_averaging"]
@@ -194,7 +198,7 @@ def _hmc_trajectory(state: RunState, model: SpinModel, beta, hext):
     else:
         state.accepted += int(ok)
         state.attempted += 1
-        ss["leapfrog_steps"] += steps
+        ss["integrator_steps"] += steps
     return e
 
 

@@ -39,11 +39,11 @@ ACCEPTANCE_MIN = 0.2
 def sampler_report(state) -> dict:
     """What the output records about the sampler: the resolved name and, for
     HMC, the frozen step size, how it was chosen, the mean number of
-    leapfrog steps per measured trajectory and the tuning-phase acceptance."""
+    integrator steps (two field evaluations each) per measured trajectory and the tuning-phase acceptance."""
     ss = dict(state.sampler_state)
     ss.pop("dual_averaging", None)
     if ss.get("sampler") == "hmc":
-        ss["mean_leapfrog_steps"] = ss.get("leapfrog_steps", 0) / max(state.attempted, 1)
+        ss["mean_integrator_steps"] = ss.get("integrator_steps", 0) / max(state.attempted, 1)
         ss["tuning_acceptance"] = ss.get("tuning_accepted", 0) / max(ss.get("tuning_attempted", 0), 1)
     return ss
 
