@@ -9,7 +9,7 @@ import pytest
 
 from tensorglass.studies import STUDIES, StudyRun
 from tensorglass.studies import _crossings as cx
-from tensorglass.studies._bl_points import mf_point, ordering_sets, pt_point
+from tensorglass.studies._bl_points import mf_point, ordering_modes, pt_point
 
 
 def test_crossing_of_noise_free_curves_is_exact():
@@ -77,13 +77,52 @@ def test_ordering_modes_of_the_lattice_models():
     0.3, while at L = 8, sigma = 0.45 (J_compr = 0.88) the uniform mode
     still wins."""
     from tensorglass.montecarlo import build_model
-    kstar, nb, t_weiss, kmag = ordering_sets(build_model("nn", 4, components=3))
-    assert kstar.sum() == 1 and kstar[0, 0, 0] and nb.sum() == 6 and t_weiss == pytest.approx(2.0) and kmag == 0
-    kstar, nb, t_weiss, kmag = ordering_sets(build_model("bl6", 8, poisson=0.3))
-    assert kstar.sum() == 6 and nb.sum() == 12 and kmag == pytest.approx(2 * np.pi / 8)
-    assert 0 < t_weiss < 1 / 6
-    kstar, nb, t_weiss, kmag = ordering_sets(build_model("bl6", 8, poisson=0.45))
-    assert kstar.sum() == 1 and kstar[0, 0, 0] and kmag == 0
+    om = ordering_modes(build_model("nn", 4, components=3))
+    assert om["shell"] == 0 and om["n_modes"] == 1 and om["neighbour_shell"] == 1 and om["on_shell"]
+    assert om["t_weiss"] == pytest.approx(2.0) and om["k_star"] == 0
+    om = ordering_modes(build_model("bl6", 8, poisson=0.3))
+    assert om["shell"] == 1 and om["n_modes"] == 6 and om["neighbour_shell"] == 2 and om["on_shell"]
+    assert om["k_star"] == pytest.approx(2 * np.pi / 8) and 0 < om["t_weiss"] < 1 / 6
+    om = ordering_modes(build_model("bl6", 8, poisson=0.45))
+    assert om["shell"] == 0 and om["n_modes"] == 1 and om["k_star"] == 0
+    # k0 = "zero" removes the uniform coupling: the shell wins at every sigma
+    om = ordering_modes(build_model("bl6", 8, poisson=0.45, k0="zero"))
+    assert om["shell"] == 1 and om["n_modes"] == 6
+
+
+def test_point_observables_equal_direct_sums_over_sites():
+    """The point's series are read off the engine's FFT measurement
+    (``measure``); recomputed here from their definitions by direct sums
+    over sites (``structure_factor_direct``) on random unit spins, they agree
+    to 1e-10: m^2 = sum_{k in K*} |s(k)|^2/N^2, S(K*) and S(K_nb) per-mode
+    averages of |s(k)|^2/N over the shells |m|^2 = s, s + 1, S_0 the
+    compression part.  Checked for K* = {0} (nn) and K* = |m|^2 = 1 (bl6,
+    k0 = "zero", L = 6)."""
+    from tensorglass.montecarlo import build_model, stencil, structure_factor_direct
+    from tensorglass.montecarlo._observables import measure
+    from tensorglass.studies._bl_points import mode_observables
+    rng = np.random.Generator(np.random.PCG64(3))
+    for model, s0 in ((build_model("nn", 4, components=3), 0), (build_model("bl6", 6, poisson=0.3, k0="zero"), 1)):
+        L, n = model.L, model.n_components
+        om = ordering_modes(model)
+        assert om["shell"] == s0
+        g = rng.standard_normal((L, L, L, n))
+        spins = g / np.linalg.norm(g, axis=-1, keepdims=True)
+        mats, trace = measure(spins, L, stencil(L))
+        got = mode_observables(trace, mats, stencil(L), om["shell"], om["neighbour_shell"])
+        m1 = np.fft.fftfreq(L) * L
+        ms = np.stack(np.meshgrid(m1, m1, m1, indexing="ij"), -1).reshape(-1, 3)
+        norm2 = np.rint(np.sum(ms**2, axis=1)).astype(int)
+
+        def direct(shell_norm):
+            sk = [structure_factor_direct(spins, 2 * np.pi * m / L) for m in ms[norm2 == shell_norm]]
+            return np.array([np.real(np.trace(x)) for x in sk]), np.array([np.real(x[0, 0]) for x in sk])
+        tr_k, c_k = direct(s0)
+        tr_nb, _ = direct(s0 + 1)
+        want = {"m2": tr_k.sum() / L**3, "sk": tr_k.mean(), "snb": tr_nb.mean(), "s0": c_k.mean()}
+        for k in want:
+            assert got[k] == pytest.approx(want[k], rel=1e-10, abs=1e-12), k
+        assert om["n_modes"] == tr_k.size
 
 
 def test_all_to_all_point_orders_in_the_stronger_sector():

@@ -148,6 +148,8 @@ def _arrays(rec):
 
 
 def _estimators(L, n_sites):
+    from ..montecarlo import correlation_length
+
     def c(b):
         t = b["_T"]
         return n_sites * (b["e2"] - b["e"] ** 2) / t**2
@@ -155,9 +157,8 @@ def _estimators(L, n_sites):
     def u(b):
         return b["m4"] / b["m2"] ** 2
 
-    def xil(b):
-        r = np.clip(b["sk"] / b["snb"] - 1.0, 0.0, None)
-        return np.sqrt(r) / (2 * math.sin(math.pi / L)) / L
+    def xil(b):  # the engine's signed second-moment length: a paramagnet scatters about 0, unclipped
+        return correlation_length(b["sk"], b["snb"], L) / L
 
     def w(b):
         return b["s0"] / b["sk"]
@@ -397,9 +398,8 @@ def analyse(cfg, recs):
                                    "p_mean_field_shape": float(stats.chi2.sf(chi2_mf, dof)), "dof": dof}
     else:
         res["sigma_dependence"] = {}
-    from ..montecarlo import build_model
-    from ._bl_points import ordering_sets
-    res["t_weiss_vs_L"] = {str(L): ordering_sets(build_model("bl6", L, poisson=cfg["robust_sigma"]))[2]
+    from ..montecarlo import build_model, weiss_temperature
+    res["t_weiss_vs_L"] = {str(L): weiss_temperature(build_model("bl6", L, poisson=cfg["robust_sigma"]))
                            for L in sorted({*sizes, 12, 16, 24, 32})}
     sig = np.array([r["poisson_ratio"] for r in rows])
     res["conjectures"] = verdicts(sig, np.array([r["c_max"] for r in rows]),
