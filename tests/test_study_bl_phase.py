@@ -183,11 +183,15 @@ def _wolff_reference(n, L, beta):
 def test_o3_validation_through_the_study_pipeline():
     """Nearest-neighbour O(3) through the study's points and crossing code.
 
+    A test-sized check of the pipeline (lower precision than issue 8's 0.5%,
+    which the study's own validation demonstrates with L = 8/12 in --quick
+    and 12/16 in the full study: 0.6925 +- 0.0010 measured in --quick).
     (1) At L = 8, beta = 0.693001 the energy and Binder ratio agree with the
     independent Wolff reference, |z| < 3 (errors from 20 blocks of 100 sweeps).  (2) The xi/L crossing of L = 6
     and 8 lands within 2% of beta_c = 0.693001 (the finite-size shift of
-    xi/L crossings of O(3) at these sizes is below 1%), and the Binder
-    crossings of (4, 6) and (6, 8) bracket beta_c within 3%."""
+    xi/L crossings of O(3) at these sizes is below 1%) and within 3 of its
+    bootstrap errors, and the Binder crossings of (4, 6) and (6, 8) bracket
+    beta_c within 3%."""
     from tensorglass.studies.bl_phase import analyse_size, crossings_for
     betas = (0.663001, 0.723001)  # equal steps in beta put 0.693001 in the middle of five
     curves = {}
@@ -207,7 +211,39 @@ def test_o3_validation_through_the_study_pipeline():
     xc = crossings_for(curves, [4, 6, 8], "xi_over_L")
     assert xc[-1]["bracketed"]
     beta_x = 1 / xc[-1]["t"]
+    beta_err = xc[-1]["error"] / xc[-1]["t"] ** 2
     assert abs(beta_x / 0.693001 - 1) < 0.02, beta_x
+    # the bootstrap error is honest: the reference lies within 3 of it (the L = 6/8 finite-size shift is well
+    # below this run's statistical error, about 0.5-1%)
+    assert abs(beta_x - 0.693001) < 3 * beta_err and beta_err / 0.693001 < 0.02, (beta_x, beta_err)
     uc = crossings_for(curves, [4, 6, 8], "U")
     for c in uc:
         assert c["bracketed"] and abs(1 / c["t"] / 0.693001 - 1) < 0.03, c
+
+
+def test_equilibration_and_robustness_checks():
+    """energy_drift: 20 stationary Gaussian blocks at 50 temperatures give
+    |z| < 4 everywhere (Student t, 18 dof: p ~ 1e-3 each), a relaxation of
+    10 block errors across the run gives |z| > 4; robust_dependence returns
+    z = (x - x_base)/sqrt(e^2 + e_base^2) exactly and marks |z| > 2;
+    t_c_from says why it gives no T_c."""
+    from tensorglass.studies.bl_phase import energy_drift, robust_dependence, t_c_from
+    rng = np.random.Generator(np.random.PCG64(8))
+    e = rng.standard_normal((50, 20))
+    assert max(abs(z) for z in energy_drift(e)) < 4
+    z = energy_drift(e + np.linspace(10.0, 0.0, 20)[None, :])
+    assert min(abs(v) for v in z) > 4 and all(v < 0 for v in z)
+    base = {"cutoff": 1.0, "k0": "zero", "t_c": 0.15, "error": 0.003, "jump": 2.0, "jump_error": 0.4,
+            "compression_weight": 0.2, "compression_weight_error": float("nan")}
+    var = {**base, "cutoff": 0.5, "t_c": 0.135, "error": 0.004, "jump": 2.3}
+    dep = {d["quantity"]: d for d in robust_dependence([base, var])}
+    assert dep["t_c"]["z"] == pytest.approx(-3.0) and dep["t_c"]["verdict"] == "depends"
+    assert dep["jump"]["z"] == pytest.approx(0.3 / math.hypot(0.4, 0.4))
+    assert dep["jump"]["verdict"] == "no resolved dependence"
+    assert dep["compression_weight"]["verdict"].startswith("unresolved")
+    nan = float("nan")
+    c = {"pair": [8, 12], "t": nan, "error": nan, "bracketed": False, "same_ordering_modes": True}
+    assert "do not cross" in t_c_from([c], [c])[2]
+    d = {**c, "t": 0.15, "error": 0.01, "bracketed": True, "same_ordering_modes": False}
+    tc, err, why = t_c_from([d], [d])
+    assert math.isnan(tc) and "different wave-vector sets" in why

@@ -88,8 +88,11 @@ CONFIGS = {
     # damped smallest shell at L = 8 for sigma >= 0.4 (L = 10 for 0.45), and sizes with different ordering modes
     # give no crossing; with "zero" both sizes order on |k| = 2 pi/L at every sigma, as the thermodynamic limit
     # does.  The robustness part varies the cutoff and the convention one at a time.
+    # L = 12 relaxes slowly below T ~ 0.12 (the energy still drifted after 140 of 700 sweeps): a third of the
+    # sweeps thermalise.
     "quick": {"sampler": "local", "k0": "zero", "sigmas": [0.0, 0.1, 0.2, 0.3, 0.45], "sizes": [8, 12],
-              "t_range": (0.10, 0.20), "n_t": 6, "sweeps": {8: 1500, 12: 700}, "overlap_sizes": [8],
+              "t_range": (0.10, 0.20), "n_t": 6, "sweeps": {8: 1500, 12: 900}, "therm_fraction": 1 / 3,
+              "overlap_sizes": [8],
               "robust_sigma": 0.3, "robust_sizes": [8, 12], "robust_variants": [(0.5, "zero"), (1.0, "average")],
               "o3_sizes": [8, 12], "o3_beta": (0.683001, 0.703001), "o3_n_t": 5, "o3_sweeps": 4000,
               "mf_sizes": [128, 512, 2048], "mf_sweeps": 2000, "mf_n_t": 8},
@@ -102,8 +105,9 @@ CONFIGS = {
 SEEDS = {"scan": 20261123, "robust": 20261124, "o3": 20261125, "mf": 20261126}
 
 
-def _therm(sweeps):
-    return max(sweeps // 5, 1)
+def _therm(sweeps, fraction=0.2):
+    """Thermalisation sweeps (the local sampler tunes its width in them); the rest are measured."""
+    return max(int(sweeps * fraction), 1)
 
 
 def couplings(sigma):
@@ -127,14 +131,15 @@ def plan(cfg):
         for L in cfg["sizes"]:
             sw = cfg["sweeps"][L]
             scan.append({"model": "bl6", "L": L, "poisson": s, "cutoff": 1.0, "k0": cfg["k0"], "t_lo": t_lo,
-                         "t_hi": t_hi, "n_t": cfg["n_t"], "sweeps": sw, "thermalize": _therm(sw),
+                         "t_hi": t_hi, "n_t": cfg["n_t"], "sweeps": sw, "thermalize": _therm(sw, cfg.get("therm_fraction", 0.2)),
                          "replicas": 2 if L in cfg["overlap_sizes"] else 1, "sampler": cfg["sampler"]})
     robust = []
     for cut, k0 in robust_variants(cfg)[1:]:  # the first variant is the scan's own
         for L in cfg["robust_sizes"]:
             sw = cfg["sweeps"][L]
             robust.append({"model": "bl6", "L": L, "poisson": cfg["robust_sigma"], "cutoff": cut, "k0": k0,
-                           "t_lo": t_lo, "t_hi": t_hi, "n_t": cfg["n_t"], "sweeps": sw, "thermalize": _therm(sw),
+                           "t_lo": t_lo, "t_hi": t_hi, "n_t": cfg["n_t"], "sweeps": sw,
+                           "thermalize": _therm(sw, cfg.get("therm_fraction", 0.2)),
                            "replicas": 1, "sampler": cfg["sampler"]})
     b_lo, b_hi = cfg["o3_beta"]
     o3 = [{"model": "nn", "L": L, "components": 3, "t_lo": 1 / b_hi, "t_hi": 1 / b_lo, "n_t": cfg["o3_n_t"],
@@ -186,6 +191,24 @@ def _estimators(L, n_sites):
     return {"C": c, "U": u, "xi_over_L": xil, "compression_weight": w}
 
 
+DRIFT_Z = 4.0
+
+
+def energy_drift(e_blocks):
+    """Equilibration check per temperature: z of the difference between the
+    mean energy of the second and the first half of the blocks, each
+    half's error from the spread of its block means.  An equilibrated run
+    gives |z| ~ 1 (Student t with 18 dof: |z| > 4 has p < 0.001); a
+    chain still relaxing drifts."""
+    e = np.asarray(e_blocks, float)
+    h = e.shape[1] // 2
+    a, b = e[:, :h], e[:, h:2 * h]
+    err = np.sqrt(a.var(axis=1, ddof=1) / h + b.var(axis=1, ddof=1) / h)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.where(err > 0, (b.mean(axis=1) - a.mean(axis=1)) / err, 0.0)
+    return [float(v) for v in z]
+
+
 def analyse_size(rec, L, n_boot=200, seed=0):
     """Curves (estimate, jackknife error, bootstrap rows) of one point."""
     t, blocks, ex = _arrays(rec)
@@ -204,6 +227,12 @@ def analyse_size(rec, L, n_boot=200, seed=0):
         out["flags"].append(f"L={L}: block length {ex['block_length']} < 2 tau_int = {2 * tau.max():.0f}")
     if ex["n_meas"] < 50 * tau.max():
         out["flags"].append(f"L={L}: {ex['n_meas']} measurements < 50 tau_int ({tau.max():.1f})")
+    drift = energy_drift(blocks["e"])
+    bad = [(t[j], z) for j, z in enumerate(drift) if abs(z) > DRIFT_Z]
+    if bad:
+        out["flags"].append(f"L={L}: the energy per spin drifts between the two halves of the run at T = "
+                            + ", ".join(f"{tt:.3f} (z = {z:.1f})" for tt, z in bad) + ": not equilibrated there")
+    out["energy_drift_z"] = drift
     if "swap_rates" in ex and len(ex["swap_rates"]) and min(ex["swap_rates"]) < 0.05:
         out["flags"].append(f"L={L}: lowest swap rate {min(ex['swap_rates']):.3f} < 0.05")
     return out
@@ -342,6 +371,27 @@ def verdicts(sig, c_peak, c_peak_err, jump, jump_err):
     return out
 
 
+def robust_dependence(rob, z_max=2.0):
+    """How far each robustness variant moves T_c, the jump and the
+    compression share from the scan's own variant (``rob[0]``), in units of
+    their combined errors: ``z = (x_variant - x_base)/sqrt(e_v^2 + e_b^2)``.
+    A conclusion *depends* on the choice when |z| > ``z_max``; it is
+    *unresolved* when either value is missing."""
+    base = rob[0]
+    out = []
+    for r in rob[1:]:
+        for key, err in (("t_c", "error"), ("jump", "jump_error"), ("compression_weight", "compression_weight_error")):
+            a, ea, b, eb = r[key], r[err], base[key], base[err]
+            if all(math.isfinite(v) for v in (a, ea, b, eb)) and ea + eb > 0:
+                z = (a - b) / math.hypot(ea, eb)
+                verdict = "depends" if abs(z) > z_max else "no resolved dependence"
+            else:
+                z, verdict = float("nan"), "unresolved (a value is missing)"
+            out.append({"cutoff": r["cutoff"], "k0": r["k0"], "quantity": key, "value": a, "base_value": b,
+                        "difference": a - b, "z": z, "verdict": verdict})
+    return out
+
+
 def _classify(q_mode, q_abs, t_low, t_c):
     if not (math.isfinite(q_mode) and math.isfinite(q_abs)):
         return "unknown"
@@ -465,6 +515,7 @@ def analyse(cfg, recs):
                     "compression_weight": float(w[0][0]), "compression_weight_error": float(w[1][0]),
                     "curves": curves})
     res["robust"] = rob
+    res["robust_dependence"] = robust_dependence(rob)
     # validation: O(3)
     o3c = {L: analyse_size(r, L, seed=L) for L, r in zip(cfg["o3_sizes"], recs["o3"])}
     xc = crossings_for(o3c, cfg["o3_sizes"], "xi_over_L")
@@ -521,13 +572,14 @@ def run_config(study, cfg_name="quick"):
                               "t_c_weiss", "ordering_wavevector", "compression_weight")} |
            {k: r[k] for k in ("method", "compression_weight_error", "ordering_wavevector_2pi_over_L", "t_c_weiss_L",
                               "c_max", "c_max_error", "jump", "jump_error", "crossings_xi_over_L",
-                              "crossings_binder", "reduced_crossings", "t_weiss_by_L")} for r in res["rows"]]
+                              "crossings_binder", "reduced_crossings", "t_weiss_by_L", "c_max_by_L")} for r in res["rows"]]
     conj = [{k: c[k] for k in ("id", "source", "claim", "verdict", "evidence")} for c in res["conjectures"]]
     robust = [{k: v for k, v in r.items() if k != "curves"} for r in res["robust"]]
+    robust_dep = res["robust_dependence"]
     overlap = [{"poisson_ratio": r["poisson_ratio"], **r["overlap"]} for r in res["rows"] if "overlap" in r]
     headline = _headline(res, val)
     results = {"study": NAME, "headline": headline, "t_c": t_c, "validation": val, "conjectures": conj,
-               "robustness": robust, "overlap": overlap, "flags": res["flags"],
+               "robustness": robust, "robustness_dependence": robust_dep, "overlap": overlap, "flags": res["flags"],
                "sigma_dependence": res["sigma_dependence"], "t_weiss_vs_L": res["t_weiss_vs_L"],
                "parameters": {"configuration": cfg_name, **{k: v for k, v in cfg.items() if k != "sweeps"},
                               "sweeps": {str(k): v for k, v in cfg["sweeps"].items()},
