@@ -247,3 +247,10 @@ def test_equilibration_and_robustness_checks():
     d = {**c, "t": 0.15, "error": 0.01, "bracketed": True, "same_ordering_modes": False}
     tc, err, why = t_c_from([d], [d])
     assert math.isnan(tc) and "different wave-vector sets" in why
+    # a resolved xi/L crossing outweighs Binder ratios that only touch (several sign changes)
+    x = {**c, "t": 0.16, "error": 0.002, "bracketed": True, "angle_z": 7.0, "n_sign_changes": 1}
+    u = {**x, "t": 0.10, "error": 0.02, "angle_z": 9.0, "n_sign_changes": 4}
+    assert t_c_from([x], [u]) == (0.16, pytest.approx(0.002), "xi/L")
+    tc, err, why = t_c_from([{**x, "angle_z": 1.0}], [u])
+    assert tc == pytest.approx(0.13) and err == pytest.approx(math.sqrt((0.002**2 + 0.02**2) / 2 + 0.03**2))
+    assert "unresolved" in why

@@ -299,6 +299,13 @@ def build_report(res, val, cfg, cfg_name, recs):
               "so the order parameter would change between sizes; with 'zero' every size orders on that shell at "
               "every sigma, which is also where the thermodynamic limit orders (|k*| -> 0 with coupling -> 1 > "
               "max(J_compr, J_shear)). Section 4 shows what 'average' changes.")
+    cost = res.get("cost")
+    if cost:
+        doc.p(f"Cost: the points took {cost['wall_time_s'] / 60:.1f} min of wall time on {cost['workers']} "
+              f"worker(s) ({cost['point_cpu_time_s'] / 60:.1f} CPU-min inside the points; printed estimate "
+              f"{cost['estimated_cpu_s'] / 60:.1f} CPU-min). The full study is estimated at "
+              f"{cost['full_study_estimated_cpu_hours']:.0f} CPU-hours from the same per-sweep costs (about "
+              f"{cost['full_study_estimated_cpu_hours'] / 2:.0f} h on 2 workers).")
     if res["flags"]:
         doc.p("**Flags** (runs whose statistics are marginal): " + "; ".join(res["flags"]))
     doc.h(2, "1. T_c against the Poisson ratio")

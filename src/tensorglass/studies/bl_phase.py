@@ -277,12 +277,26 @@ def reduced_crossings(curves, sizes, t_weiss, key, seed=0, n_grid=15):
     return out
 
 
+#: a crossing is resolved when the curves separate by this many standard errors one grid step away
+#: (``angle_z``) and change sign once
+RESOLVED_Z = 2.0
+
+
+def _resolved(c):
+    return c["angle_z"] >= RESOLVED_Z and c["n_sign_changes"] == 1
+
+
 def t_c_from(xc, uc):
-    """T_c from the largest pair: the mean of the xi/L and Binder crossings
-    (those bracketed), error = bootstrap errors and half their distance."""
-    vals = [(c["t"], c["error"]) for c in (xc[-1], uc[-1])
-            if c["bracketed"] and math.isfinite(c["error"]) and c.get("same_ordering_modes", True)]
-    if not vals:
+    """T_c from the largest pair: the mean of the xi/L and Binder crossings,
+    error = sqrt(mean bootstrap variance + (half their distance)^2).
+
+    Only resolved crossings count (angle_z >= 2 and one sign change: curves
+    that merely touch, e.g. two Binder ratios saturating at 1 at the bottom
+    of the grid, are no crossing); where neither is resolved, the bracketed
+    ones are used and ``method`` says "unresolved"."""
+    usable = [(name, c) for name, c in (("xi/L", xc[-1]), ("Binder", uc[-1]))
+              if c["bracketed"] and math.isfinite(c["error"]) and c.get("same_ordering_modes", True)]
+    if not usable:
         pair = "/".join(map(str, xc[-1]["pair"]))
         if not xc[-1].get("same_ordering_modes", True):
             return float("nan"), float("nan"), (f"none: L = {pair} order on different wave-vector sets (the uniform "
@@ -290,11 +304,14 @@ def t_c_from(xc, uc):
         if not (xc[-1]["bracketed"] or uc[-1]["bracketed"]):
             return float("nan"), float("nan"), f"none: the L = {pair} curves do not cross inside the grid"
         return float("nan"), float("nan"), f"none: the L = {pair} crossing has no bootstrap error (resamples fail)"
-    ts = np.array([v[0] for v in vals])
-    es = np.array([v[1] for v in vals])
+    good = [(n, c) for n, c in usable if _resolved(c)]
+    use = good or usable
+    ts = np.array([c["t"] for _, c in use])
+    es = np.array([c["error"] for _, c in use])
     tc = float(ts.mean())
     err = float(math.sqrt(np.mean(es**2) + (0.5 * (ts.max() - ts.min())) ** 2))
-    return tc, err, "xi/L and Binder" if len(vals) == 2 else ("xi/L" if xc[-1]["bracketed"] else "Binder")
+    how = " and ".join(n for n, _ in use)
+    return tc, err, how if good else how + " (unresolved: angle_z < 2 or several sign changes)"
 
 
 def heat_capacity(curves, L):
@@ -376,13 +393,18 @@ def robust_dependence(rob, z_max=2.0):
     compression share from the scan's own variant (``rob[0]``), in units of
     their combined errors: ``z = (x_variant - x_base)/sqrt(e_v^2 + e_b^2)``.
     A conclusion *depends* on the choice when |z| > ``z_max``; it is
-    *unresolved* when either value is missing."""
+    *unresolved* when either value is missing or a T_c comes from an
+    unresolved crossing (see :func:`t_c_from`)."""
     base = rob[0]
     out = []
     for r in rob[1:]:
         for key, err in (("t_c", "error"), ("jump", "jump_error"), ("compression_weight", "compression_weight_error")):
             a, ea, b, eb = r[key], r[err], base[key], base[err]
-            if all(math.isfinite(v) for v in (a, ea, b, eb)) and ea + eb > 0:
+            shaky = key == "t_c" and any("unresolved" in str(x.get("method", "")) for x in (r, base))
+            if shaky:
+                z = (a - b) / math.hypot(ea, eb) if all(math.isfinite(v) for v in (a, ea, b, eb)) else float("nan")
+                verdict = "unresolved (a T_c from an unresolved crossing)"
+            elif all(math.isfinite(v) for v in (a, ea, b, eb)) and ea + eb > 0:
                 z = (a - b) / math.hypot(ea, eb)
                 verdict = "depends" if abs(z) > z_max else "no resolved dependence"
             else:
@@ -557,7 +579,8 @@ def run_config(study, cfg_name="quick"):
     """Run the study with the named configuration (``quick``, ``full`` or ``test``)."""
     cfg = CONFIGS[cfg_name]
     parts = plan(cfg)
-    study.announce(_estimate(parts))
+    estimate = _estimate(parts)
+    study.announce(estimate)
     t0 = time.perf_counter()
     recs = {}
     for part, (compute, pts) in parts.items():
@@ -566,6 +589,11 @@ def run_config(study, cfg_name="quick"):
     wall = time.perf_counter() - t0
     res = analyse(cfg, recs)
     val = _validation(res, cfg, recs)
+    full_cpu = sum(n * c for _, n, c in _estimate(plan(CONFIGS["full"])))
+    res["cost"] = {"wall_time_s": wall, "estimated_cpu_s": sum(n * c for _, n, c in estimate),
+                   "point_cpu_time_s": float(sum(r.get("elapsed_s", 0.0) for part in parts for r in recs[part])),
+                   "workers": study.workers or (1 if study.scheduler else 2),
+                   "full_study_estimated_cpu_hours": full_cpu / 3600}
     from ._bl_report import build_report
     doc, figures, dataset = build_report(res, val, cfg, cfg_name, recs)
     t_c = [{k: r[k] for k in ("poisson_ratio", "j_compr_over_j_shear", "t_c", "error", "t_c_mean_field",
@@ -584,10 +612,10 @@ def run_config(study, cfg_name="quick"):
                "parameters": {"configuration": cfg_name, **{k: v for k, v in cfg.items() if k != "sweeps"},
                               "sweeps": {str(k): v for k, v in cfg["sweeps"].items()},
                               "robust_variants": robust_variants(cfg), "sampler": cfg["sampler"] + " + parallel tempering",
-                              "wall_time_s": wall,
-                              # CPU seconds spent inside the points (as first computed; a resumed study reuses them)
-                              "point_cpu_time_s": float(sum(r.get("elapsed_s", 0.0) for part in parts
-                                                            for r in recs[part]))}}
+                              # wall_time_s: this run's points; point_cpu_time_s: CPU seconds inside the points
+                              # (as first computed: a resumed study reuses them); the printed estimate; the full
+                              # study's estimate from the same cost table
+                              **res["cost"]}}
     study.write(doc, "Bevzenko-Lubchenko stress-spin model: phase diagram beyond mean field", figures, dataset,
                 results)
     return {"headline": headline, "wall_time_s": wall}
