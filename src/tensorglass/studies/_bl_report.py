@@ -333,8 +333,10 @@ def build_report(res, val, cfg, cfg_name, recs):
           f"{res['robust_sigma']:g}, " + ", ".join(f"{v:.4f} (L = {k})" for k, v in res["t_weiss_vs_L"].items())
           + ". 004's mean field instead uses the angular average of J(khat), i.e. the uniform mode.")
     doc.p("Crossing quality z: how many standard errors the two curves separate one grid step away from the "
-          "crossing (below about 2 the crossing is not resolved). T_c error: bootstrap over blocks, combined with "
-          "half the distance between the xi/L and the Binder crossing.")
+          "crossing (below about 2 the crossing is not resolved). T_c: the mean of the resolved crossings (z >= 2 "
+          "and one sign change) of the largest pair; where none is resolved, of the bracketed ones, marked "
+          "'unresolved'. T_c error: bootstrap over blocks, combined with half the distance between the xi/L and "
+          "the Binder crossing.")
     doc.p("Finite-size caveat. The ordering modes sit at |k*| = 2 pi/L, so their coupling, and the lattice Weiss "
           "T_c, grow with L through the cutoff factor exp(-(2 pi/L)^2/2): T_Weiss = "
           + ", ".join(f"{v:.4f} (L = {k})" for k, v in rows[0]["t_weiss_by_L"].items())
