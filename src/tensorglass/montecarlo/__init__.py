@@ -54,6 +54,8 @@ from ._stats import (
     split_r_hat,
 )
 from ._observables import structure_factor_direct, weiss_temperature
+from ._observables import (SHELL_NORMS, correlation_length, mode_amplitude, shell_mean, spin_fourier, stencil,
+                           weiss_ordering_shell, weiss_spectrum)
 from ._chains import DEFAULT_CHAINS, chain_seeds, new_chains, run_chains, summarize_chains
 
 __all__ = [
@@ -65,4 +67,6 @@ __all__ = [
     "structure_factor_direct", "weiss_temperature", "DEFAULT_CHAINS", "chain_seeds", "new_chains", "run_chains",
     "summarize_chains",
     "resolve_sampler", "sampler_report",
+    "SHELL_NORMS", "correlation_length", "mode_amplitude", "shell_mean", "spin_fourier", "stencil",
+    "weiss_ordering_shell", "weiss_spectrum",
 ]

@@ -208,3 +208,46 @@ def weiss_temperature(model) -> float:
     jk = full_fourier(kernel) - kernel.self_coupling
     jk = 0.5 * (jk + np.swapaxes(jk, -1, -2))
     return float(np.max(np.linalg.eigvalsh(jk.reshape(-1, kernel.n, kernel.n))[:, -1]) / kernel.n)
+
+
+def shell_mean(trace_series, st: Stencil, shell: int):
+    """Per measurement: the mean of ``tr S(k)`` over the members of a
+    recorded shell (one row per +-k pair; ``|s(-k)|^2 = |s(k)|^2``), i.e.
+    the per-mode average S of that shell.  ``trace_series`` (T, K) or (K,)."""
+    return np.asarray(trace_series)[..., list(st.shells[shell])].mean(axis=-1)
+
+
+def weiss_spectrum(model):
+    """``lambda_max(J(k) - J(r = 0))`` on the full L^3 grid of wave vectors,
+    shape (L, L, L): the Weiss stability spectrum whose maximum over k is
+    ``n T_W`` (:func:`weiss_temperature`)."""
+    from ._lattice import full_fourier
+    kernel = model.kernel
+    jk = full_fourier(kernel) - kernel.self_coupling
+    jk = 0.5 * (jk + np.swapaxes(jk, -1, -2))
+    return np.linalg.eigvalsh(jk)[..., -1]
+
+
+def weiss_ordering_shell(model, rtol: float = 1e-9):
+    """The recorded shell (index into :data:`SHELL_NORMS`) on which the Weiss
+    spectrum ``lambda_max(J(k) - J(r=0))`` is largest: the modes that order
+    first in the lattice mean-field theory, the fixed order parameter of a
+    finite-size (crossing) analysis.
+
+    Returns ``(shell, on_shell)``.  Where several recorded shells tie
+    within ``rtol`` (a flat maximum, e.g. a sharp cutoff), the smallest
+    non-zero one is taken; ``on_shell`` is False when the maximum over all
+    k lies outside the recorded shells (|m|^2 > 2), in which case the
+    best recorded shell is returned."""
+    lam = weiss_spectrum(model)
+    L = model.L
+    m1 = np.rint(np.fft.fftfreq(L) * L).astype(int)
+    mx, my, mz = np.meshgrid(m1, m1, m1, indexing="ij")
+    msq = mx**2 + my**2 + mz**2
+    top = float(lam.max())
+    tol = rtol * max(abs(top), 1.0)
+    best = [float(lam[msq == s].max()) if np.any(msq == s) else -np.inf for s in SHELL_NORMS]
+    tied = [i for i, b in enumerate(best) if b >= max(best) - tol]
+    nonzero = [i for i in tied if SHELL_NORMS[i] > 0]
+    shell = nonzero[0] if (nonzero and len(tied) > 1) else tied[0]
+    return shell, bool(best[shell] >= top - tol)

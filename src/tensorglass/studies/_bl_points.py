@@ -1,33 +1,43 @@
 """The sweep points of the bl-phase study (run on the workers).
 
 ``pt_point``: one lattice (model, L, Poisson ratio, cutoff, k = 0
-convention) at ``n_t`` temperatures by parallel tempering over chains of
-the package's Monte Carlo engine (:mod:`tensorglass.montecarlo`), with
-``replicas`` independent copies (2 for the overlap P(q)).  The ordering
-observables are computed here, in the edge layer, from the spin
-configurations, because the engine's summary does not have them yet
-(issue 7 adds them):
+convention) at ``n_t`` temperatures by the engine's parallel tempering
+(:func:`tensorglass.montecarlo.parallel_tempering`, one round = one sweep
+of every slot, then swaps of neighbouring temperatures), with
+``replicas`` independent tempering sets (2 for the overlap P(q)).  The
+ordering observables are the engine's (:mod:`tensorglass.montecarlo`'s
+structure factor, recorded by every measured sweep), read off each
+measurement here and reduced to block means:
 
-* ordering set K*: the wave vectors where the Weiss stability matrix
-  lambda_max(J(k) - J(r=0)) is largest (the self term is excluded from H,
-  so the lattice Weiss T_c is that maximum divided by n).  When it is flat
-  (more than 26 maxima, e.g. a sharp cutoff), K* is the smallest non-zero
-  shell.  K* = {0} for the nearest-neighbour model.
-* order parameter m^2 = sum_{k in K*} |s(k)|^2 / N^2, s(k) = sum_r s_r
-  e^{-ik.r} (trace over the n components); Binder ratio <m^4>/<m^2>^2.
-  For K* = {0} this is |M|^2/N^2, the convention of the Wolff reference.
-* second-moment correlation length about K*:
-  xi = sqrt(S(K*)/S(K_nb) - 1) / (2 sin(pi/L)), S the per-mode average of
-  |s(k)|^2/N over a shell and K_nb the shell one grid step outward
-  (|m|^2 = 1 for K* = {0}, |m|^2 = 2 for K* = shell 1).
+* ordering set K*: the recorded shell where the Weiss spectrum
+  lambda_max(J(k) - J(r=0)) is largest (:func:`~tensorglass.montecarlo.weiss_ordering_shell`;
+  the self term is excluded from H, so the lattice Weiss T_c is that maximum
+  divided by n).  K* = {0} for the nearest-neighbour model; for bl6 the
+  shell |k| = 2 pi/L or, where the undamped uniform coupling wins, k = 0.
+  It is fixed by the model (not chosen from the data), so the order
+  parameter is the same function of the spins at every temperature.
+* order parameter m^2 = sum_{k in K*} |s(k)|^2 / N^2 (the engine's
+  ``mode_amplitude`` squared; trace over the n components); Binder ratio
+  <m^4>/<m^2>^2.  For K* = {0} this is |M|^2/N^2, the convention of the
+  Wolff reference.
+* second-moment correlation length about K* (the engine's
+  ``correlation_length``): xi = sqrt(S(K*)/S(K_nb) - 1) / (2 sin(pi/L)),
+  S the per-mode average of |s(k)|^2/N over a shell (``shell_mean``) and
+  K_nb the next recorded shell outward (|m|^2 = 1 for K* = {0}, |m|^2 = 2
+  for K* = the |m|^2 = 1 shell).  This departs from the engine's summary,
+  which averages the six neighbours of each member of K* and so, for
+  K* = shell 1, includes k = 0: under k0 = "average" the uniform mode has
+  its own, undamped coupling, which would pull xi of a modulated phase down.
 * compression weight: the share of component 0 (compression in 004's A3
-  basis) in the ordering-mode intensity, <sum |s_0(k)|^2>/<sum |s(k)|^2>.
+  basis) in the ordering-mode intensity, <S_00(K*)>/<tr S(K*)> (the
+  engine's ``compression_fraction``, from its shell-averaged matrices).
 * overlaps of two replicas at the same T: site overlap
   q = (1/N) sum_i s_i^(1).s_i^(2) (the 6-vector dot product; its
   distribution P(q) is kept as a histogram) and the translation-invariant
   mode overlap q_mode = sum_k Tr(Q1_k Q2_k)/sqrt(sum Tr Q1_k^2 sum Tr Q2_k^2)
-  with Q_k = Re s(k) s(k)^+ over K* (1 when both replicas chose the same
-  ordering modes and polarisations, whatever their phases).
+  with Q_k = Re s(k) s(k)^+ over K* (the engine's ``spin_fourier``; 1 when
+  both replicas chose the same ordering modes and polarisations, whatever
+  their phases).
 
 Per temperature the point stores 20 block means of each measured series
 (e, e^2, m^2, m^4, S(K*), S(K_nb), S_0(K*)), from which the analysis
@@ -43,8 +53,11 @@ with the same block layout (the energy per spin is
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
+
+from ..errors import ParameterError
 
 N_BLOCKS = 20
 Q_BINS = 41
@@ -67,53 +80,54 @@ def temperature_grid(t_lo, t_hi, n_t):
     return (1.0 / np.linspace(1.0 / t_lo, 1.0 / t_hi, int(n_t)))
 
 
-def ordering_sets(model):
-    """(K* mask, neighbour-shell mask, Weiss T_c, |k*|) on the full L^3 grid."""
-    from ..montecarlo import full_fourier
-    jk = full_fourier(model.kernel)  # (L,L,L,n,n)
-    L, n = model.L, model.n_components
-    lam = np.linalg.eigvalsh(jk - model.kernel.self_coupling)[..., -1]
-    m1 = np.fft.fftfreq(L) * L
-    mx, my, mz = np.meshgrid(m1, m1, m1, indexing="ij")
-    msq = np.rint(mx**2 + my**2 + mz**2).astype(int)
-    top = lam.max()
-    kstar = lam >= top - 1e-9 * max(abs(top), 1.0)
-    if kstar.sum() > 26:
-        kstar = msq == 1
-    s0 = int(msq[kstar].max())
-    nb_shell = 1 if s0 == 0 else min(v for v in np.unique(msq) if v > s0)
-    if s0 > 0:  # outward neighbour shell of shell s0: |m|^2 = s0 + 1 for the shells used here
-        nb_shell = s0 + 1 if np.any(msq == s0 + 1) else nb_shell
-    nb = msq == nb_shell
-    return kstar, nb, float(top / n), float(2 * np.pi / L * math.sqrt(s0))
+def ordering_modes(model):
+    """The ordering set of ``model`` on the engine's recorded shells.
+
+    Returns ``{"shell", "neighbour_shell", "t_weiss", "k_star", "n_modes",
+    "on_shell"}``: the shell index (into
+    :data:`tensorglass.montecarlo.SHELL_NORMS`) of K*, the next shell
+    outward (for xi), the lattice Weiss T_c, |k*| and the number of wave
+    vectors in K* (+-k counted separately: 1 for k = 0, 6 for |m|^2 = 1)."""
+    from ..montecarlo import SHELL_NORMS, stencil, weiss_ordering_shell, weiss_temperature
+    shell, on_shell = weiss_ordering_shell(model)
+    if shell + 1 >= len(SHELL_NORMS):
+        raise ParameterError("ordering modes", f"|m|^2 = {SHELL_NORMS[shell]}",
+                             f"a Weiss maximum on |m|^2 < {SHELL_NORMS[-1]} (the recorded shells)",
+                             "the correlation length needs the next shell outward")
+    st = stencil(model.L)
+    L = model.L
+    n_modes = sum(1 if np.all(np.mod(st.m[i], L) == np.mod(-st.m[i], L)) else 2 for i in st.shells[shell])
+    return {"shell": shell, "neighbour_shell": shell + 1, "t_weiss": weiss_temperature(model),
+            "k_star": float(2 * np.pi / L * math.sqrt(SHELL_NORMS[shell])), "n_modes": int(n_modes),
+            "on_shell": on_shell}
 
 
-def _measure(spins, L, n, kstar, nb):
-    s = spins.reshape(L, L, L, n)
-    sk = np.fft.fftn(s, axes=(0, 1, 2))
-    p = (sk.real**2 + sk.imag**2)
-    n_sites = L**3
-    pk = p[kstar]  # (nK, n)
-    tot = pk.sum()
-    m2 = tot / n_sites**2
-    return m2, tot / n_sites / kstar.sum(), p[nb].sum() / n_sites / nb.sum(), pk[:, 0].sum() / n_sites / kstar.sum(), sk
+def mode_observables(trace, mats, st, shell, nb_shell):
+    """The study's series from one of the engine's measurements (``trace``:
+    tr S(k) on the stencil, ``mats``: shell-averaged S matrices): m^2 (the
+    squared ``mode_amplitude``), S(K*) and S(K_nb) (``shell_mean``) and the
+    compression part S_00(K*)."""
+    from ..montecarlo import mode_amplitude, shell_mean
+    return {"m2": float(mode_amplitude(np.asarray(trace)[None, :], st, shell)[0]) ** 2,
+            "sk": float(shell_mean(trace, st, shell)), "snb": float(shell_mean(trace, st, nb_shell)),
+            "s0": float(mats[shell][0, 0])}
 
 
-def _mode_matrix(sk, kstar):
-    v = sk[kstar]  # (nK, n) complex
-    return np.real(v[:, :, None] * np.conj(v[:, None, :]))
+def _mode_matrix(sk):
+    """Q_k = Re s(k) s(k)^+ for the rows of ``sk`` (nK, n)."""
+    return np.real(sk[:, :, None] * np.conj(sk[:, None, :]))
 
 
 def pt_point(params: dict, seed: int) -> dict:
     """One parallel-tempering run (see the module docstring)."""
-    from ..montecarlo import RunParameters, advance, lattice_energy, new_state
+    from ..montecarlo import RunParameters, new_tempering, parallel_tempering, spin_fourier, stencil
     model_name = params.get("model", "bl6")
     L = int(params["L"])
     temps = temperature_grid(params["t_lo"], params["t_hi"], params["n_t"])
     sweeps, therm = int(params["sweeps"]), int(params["thermalize"])
     replicas = int(params.get("replicas", 1))
-    # each chain is a run of the engine whose thermalisation (where the local sampler tunes its width, then
-    # freezes it) is the study's; energies for the swaps and measurements are computed here after every sweep
+    # each slot is a chain of the engine whose thermalisation (where the local sampler tunes its width, then
+    # freezes it) is the study's; the engine measures every sweep past it
     kw = {"model": model_name, "L": L, "sampler": params.get("sampler", "metropolis"), "sweeps": sweeps,
           "thermalize": therm}
     if model_name == "nn":
@@ -121,72 +135,50 @@ def pt_point(params: dict, seed: int) -> dict:
     else:
         kw.update(poisson=float(params["poisson"]), cutoff=float(params.get("cutoff", 1.0)),
                   k0=str(params.get("k0", "average")))
-    ss = np.random.SeedSequence(seed)
-    child = ss.spawn(replicas * len(temps) + 1)
     base = RunParameters(temperature=float(temps[0]), seed=0, **kw)
+    plist = [replace(base, temperature=float(t)) for t in temps]
     model = base.build()
     n, n_sites = model.n_components, model.n_sites
-    kstar, nb, t_weiss, kmag = ordering_sets(model)
-    chains = []
-    for r in range(replicas):
-        sts = []
-        for j, t in enumerate(temps):
-            p = RunParameters(temperature=float(t), seed=int(child[r * len(temps) + j].generate_state(1)[0] >> 1), **kw)
-            sts.append(new_state(p, model))
-        chains.append(sts)
-    swap_rng = np.random.Generator(np.random.PCG64(child[-1]))
-    betas = 1.0 / temps
+    om = ordering_modes(model)
+    shell, nb_shell = om["shell"], om["neighbour_shell"]
+    st = stencil(L)
+    rows = list(st.shells[shell])
+    seeds = np.random.SeedSequence(seed).spawn(replicas)
+    sets = [new_tempering(plist, model, int(s.generate_state(1)[0] >> 1)) for s in seeds]
     nt = len(temps)
     series = [[{k: [] for k in ("e", "m2", "sk", "snb", "s0")} for _ in range(nt)] for _ in range(replicas)]
     q_hist = np.zeros((nt, Q_BINS))
     qm_hist = np.zeros((nt, QM_BINS))
     q_abs, q2, qm = [[] for _ in range(nt)], [[] for _ in range(nt)], [[] for _ in range(nt)]
-    swaps_tried, swaps_acc = np.zeros(nt - 1), np.zeros(nt - 1)
-    acc0 = [[0, 0] for _ in range(nt)]
     for sweep in range(sweeps):
-        for r in range(replicas):
-            sts = chains[r]
-            energies = np.empty(nt)
-            for j, st in enumerate(sts):
-                advance(st, model, 1)
-                energies[j] = lattice_energy(model.kernel, st.coords.reshape(L, L, L, n))
-                for series_name in ("energy", "magnetisation", "structure_shells", "structure_trace"):
-                    getattr(st, series_name, []).clear()  # the engine's own series: not used here, keep memory flat
-            for i in range(sweep % 2, nt - 1, 2):
-                swaps_tried[i] += 1
-                if swap_rng.random() < math.exp(min(0.0, (betas[i] - betas[i + 1]) * (energies[i] - energies[i + 1]))):
-                    sts[i].coords, sts[i + 1].coords = sts[i + 1].coords, sts[i].coords
-                    energies[i], energies[i + 1] = energies[i + 1], energies[i]
-                    swaps_acc[i] += 1
-            if sweep >= therm:
-                for j, st in enumerate(sts):
-                    m2, skk, snb, s0, sk = _measure(st.coords, L, n, kstar, nb)
+        for r, (states, exchange) in enumerate(sets):
+            parallel_tempering(plist, model, 1, states=states, exchange=exchange)
+            for j, s in enumerate(states):
+                if s.energy:  # measured by the engine (past thermalisation), before this round's swaps
                     d = series[r][j]
-                    d["e"].append(energies[j] / n_sites)
-                    d["m2"].append(m2)
-                    d["sk"].append(skk)
-                    d["snb"].append(snb)
-                    d["s0"].append(s0)
-                    if replicas == 2:
-                        d["_sk"] = sk
+                    d["e"].append(s.energy[-1])
+                    for k, v in mode_observables(s.structure_trace[-1], s.structure_shells[-1], st, shell,
+                                                 nb_shell).items():
+                        d[k].append(v)
+                for name in ("energy", "magnetisation", "structure_shells", "structure_trace"):
+                    getattr(s, name).clear()  # consumed: keep memory flat
         if replicas == 2 and sweep >= therm:
             for j in range(nt):
-                a, b = chains[0][j].coords, chains[1][j].coords
+                a, b = sets[0][0][j].spins(), sets[1][0][j].spins()
                 q = float(np.sum(a * b)) / n_sites
                 q_hist[j] += np.histogram([q], bins=Q_BINS, range=(-1, 1))[0]
                 q_abs[j].append(abs(q))
                 q2[j].append(q * q)
-                qa = _mode_matrix(series[0][j]["_sk"], kstar)
-                qb = _mode_matrix(series[1][j]["_sk"], kstar)
+                qa = _mode_matrix(spin_fourier(a.reshape(L, L, L, n), L, st)[rows])
+                qb = _mode_matrix(spin_fourier(b.reshape(L, L, L, n), L, st)[rows])
                 num = float(np.sum(qa * qb))
                 den = math.sqrt(float(np.sum(qa * qa)) * float(np.sum(qb * qb)))
                 v = num / den if den > 0 else 0.0
                 qm[j].append(v)
                 qm_hist[j] += np.histogram([v], bins=QM_BINS, range=(0, 1))[0]
-    for sts in chains:
-        for j, st in enumerate(sts):
-            acc0[j][0] += st.accepted
-            acc0[j][1] += st.attempted
+    acc0 = [[sum(ss[0][j].accepted for ss in sets), sum(ss[0][j].attempted for ss in sets)] for j in range(nt)]
+    swaps_acc = sum(ex.accepted for _, ex in sets)
+    swaps_tried = sum(ex.tried for _, ex in sets)
     blocks, taus = {}, {"e": [], "m2": []}
     for key in ("e", "m2", "sk", "snb", "s0"):
         blocks[key] = [_blocks(series[0][j][key]) for j in range(nt)]
@@ -195,19 +187,22 @@ def pt_point(params: dict, seed: int) -> dict:
     for j in range(nt):
         taus["e"].append(_tau(series[0][j]["e"]))
         taus["m2"].append(_tau(series[0][j]["m2"]))
-    n_meas = sweeps - therm
-    # a frozen-pattern picture: the z = 0 slice of replica 0 at the lowest T
-    low = chains[0][0].coords.reshape(L, L, L, n)[:, :, 0, :]  # temps[0] is the lowest
+    n_meas = len(series[0][0]["e"])
+    # a frozen-pattern picture: the z = 0 slice of replica 0 at the lowest T (slot 0)
+    low = sets[0][0][0].spins().reshape(L, L, L, n)[:, :, 0, :]
     extra = {"temperatures": temps.tolist(), "blocks": blocks, "tau": taus, "n_meas": n_meas,
-             "block_length": n_meas // N_BLOCKS, "swap_rates": (swaps_acc / np.maximum(swaps_tried, 1)).tolist(),
+             "block_length": n_meas // N_BLOCKS,
+             "swap_rates": (swaps_acc / np.maximum(swaps_tried, 1)).tolist(),
              "acceptance": [a / max(b, 1) for a, b in acc0], "slice": low.tolist(),
-             "n_components": n, "n_sites": n_sites, "ordering_set_size": int(kstar.sum()), "k_star": kmag}
+             "n_components": n, "n_sites": n_sites, "ordering_set_size": om["n_modes"], "k_star": om["k_star"],
+             "ordering_on_recorded_shell": om["on_shell"]}
     if replicas == 2:
         extra.update({"q_hist": q_hist.tolist(), "q_mode_hist": qm_hist.tolist(),
                       "q_abs": [float(np.mean(x)) for x in q_abs], "q2": [float(np.mean(x)) for x in q2],
                       "q_mode": [float(np.mean(x)) for x in qm]})
     max_tau = max(max(taus["e"]), max(taus["m2"]))
-    return {"t_weiss": t_weiss, "k_star": kmag, "min_swap_rate": float(np.min(extra["swap_rates"])) if nt > 1 else 1.0,
+    return {"t_weiss": om["t_weiss"], "k_star": om["k_star"],
+            "min_swap_rate": float(np.min(extra["swap_rates"])) if nt > 1 else 1.0,
             "max_tau": max_tau, "_extra": extra}
 
 
