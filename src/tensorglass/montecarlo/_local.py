@@ -120,19 +120,25 @@ class LocalTables:
         b = max(int(box_edge), 1)
 
         def box_key(idx):
+            # within a box, members by decreasing norm (the early decision of _box_rejects)
             m = np.where(idx > L // 2, idx - L, idx) + L // 2
-            return [m[:, 0] // b, m[:, 1] // b, m[:, 2] // b]
+            return [m[:, 0] // b, m[:, 1] // b, m[:, 2] // b, -norms[tuple(idx.T)]]
         self.far_off, self.far_j, far_w = rows(far, box_key)
+        self.far_rest = np.zeros(len(self.far_off))
         if len(self.far_off):
-            keys = np.stack(box_key(self.far_off), axis=1)
+            keys = np.stack(box_key(self.far_off)[:3], axis=1)
             new_box = np.r_[True, np.any(keys[1:] != keys[:-1], axis=1)]
             starts = np.flatnonzero(new_box)
             self.box_start = np.r_[starts, len(keys)].astype(np.int64)
             self.box_w = np.add.reduceat(far_w, starts)
+            for lo, hi in zip(starts, self.box_start[1:]):
+                # bound on what the members after k can add: sum of their norms
+                self.far_rest[lo:hi] = np.r_[np.cumsum(far_w[lo:hi][::-1])[::-1][1:], 0.0]
         else:
             self.box_start = np.zeros(1, np.int64)
             self.box_w = np.zeros(0)
         self.far_total = float(self.box_w.sum())
+        self.far = (self.far_off, self.far_j, self.far_rest, self.box_start, self.box_w)
         self.alias_prob, self.alias_idx = walker_alias(self.box_w)
         self.L = L
 
@@ -211,6 +217,13 @@ def _site(i, L):
     return i // (L * L), (i // L) % L, i % L
 
 
+@nb.njit(cache=True, inline="always")
+def _wrap(x, L):
+    """``x mod L`` for 0 <= x < 2L (offsets are stored in [0, L)): a compare
+    instead of an integer division."""
+    return x - L if x >= L else x
+
+
 @nb.njit(cache=True)
 def near_field(i, spins, L, near_off, near_j, out):
     """``out = sum_{j in near(i)} J(r_i - r_j) s_j``."""
@@ -219,7 +232,7 @@ def near_field(i, spins, L, near_off, near_j, out):
     for a in range(n):
         out[a] = 0.0
     for k in range(near_off.shape[0]):
-        j = (((xi + near_off[k, 0]) % L) * L + (yi + near_off[k, 1]) % L) * L + (zi + near_off[k, 2]) % L
+        j = (_wrap(xi + near_off[k, 0], L) * L + _wrap(yi + near_off[k, 1], L)) * L + _wrap(zi + near_off[k, 2], L)
         for a in range(n):
             acc = 0.0
             for b in range(n):
@@ -234,7 +247,7 @@ def _box_energy(i, ds, spins, L, far_off, far_j, lo, hi):
     xi, yi, zi = _site(i, L)
     de = 0.0
     for k in range(lo, hi):
-        j = (((xi + far_off[k, 0]) % L) * L + (yi + far_off[k, 1]) % L) * L + (zi + far_off[k, 2]) % L
+        j = (_wrap(xi + far_off[k, 0], L) * L + _wrap(yi + far_off[k, 1], L)) * L + _wrap(zi + far_off[k, 2], L)
         for a in range(n):
             acc = 0.0
             for b in range(n):
@@ -244,15 +257,54 @@ def _box_energy(i, ds, spins, L, far_off, far_j, lo, hi):
 
 
 @nb.njit(cache=True)
-def _far_filter(i, ds, dsnorm, spins, L, far_off, far_j, box_start, box_w, alias_prob, alias_idx, far_total, beta,
-                st, counters):
+def _box_rejects(xi, yi, zi, ds, dsnorm, threshold, spins, L, far, kb, counters):
+    """Whether ``dE_B > threshold`` for box ``kb``, deciding as soon as the
+    members not yet summed cannot change the answer: after the partial sum
+    P, the rest lies within ``+- |ds| far_rest[k]`` (each member's
+    |ds.J s_j| <= |ds| ||J||), so ``P - R > threshold`` means yes and
+    ``P + R <= threshold`` means no.  Members are stored by decreasing norm,
+    so R falls fastest; about half of a box is summed on average.  The
+    answer is the one the full sum gives (up to rounding at the 1e-16
+    level); only its cost changes.  ``counters[1]`` counts members summed."""
+    far_off, far_j, far_rest, box_start = far[0], far[1], far[2], far[3]
+    n = spins.shape[1]
+    de = 0.0
+    for k in range(box_start[kb], box_start[kb + 1]):
+        j = (_wrap(xi + far_off[k, 0], L) * L + _wrap(yi + far_off[k, 1], L)) * L + _wrap(zi + far_off[k, 2], L)
+        if n == 6:   # the 6-component models: unrolled, with independent partial sums (1.1-1.2x faster)
+            s0, s1, s2, s3, s4, s5 = spins[j, 0], spins[j, 1], spins[j, 2], spins[j, 3], spins[j, 4], spins[j, 5]
+            for a in range(6):
+                de -= ds[a] * ((far_j[k, a, 0] * s0 + far_j[k, a, 1] * s1) + (far_j[k, a, 2] * s2 + far_j[k, a, 3] * s3)
+                               + (far_j[k, a, 4] * s4 + far_j[k, a, 5] * s5))
+        else:
+            for a in range(n):
+                acc = 0.0
+                for b in range(n):
+                    acc += far_j[k, a, b] * spins[j, b]
+                de -= ds[a] * acc
+        counters[1] += 1
+        rest = dsnorm * far_rest[k]
+        if de - rest > threshold:
+            return True
+        if de + rest <= threshold:
+            return False
+    return de > threshold
+
+
+@nb.njit(cache=True)
+def _far_filter(i, ds, dsnorm, spins, L, far, alias_prob, alias_idx, far_total, beta, st, counters):
     """The clock part of the factorised filter: True if no bound event
-    rejects.  ``counters[0]`` counts bound events, ``counters[1]`` box
-    members evaluated."""
+    rejects.  Events come at total rate ``beta |ds| far_total`` on [0, 1];
+    each picks box B with probability w_B/far_total (alias table) and
+    rejects with probability max(0, dE_B)/lambda_B, i.e. when
+    ``dE_B > u lambda_B`` for a fresh uniform u.  ``counters[0]`` counts
+    bound events."""
     rate = beta * dsnorm * far_total
     if rate <= 0.0:
         return True
+    box_w = far[4]
     nbox = box_w.shape[0]
+    xi, yi, zi = _site(i, L)
     t = 0.0
     while True:
         t -= np.log(1.0 - _next_uniform(st)) / rate
@@ -264,18 +316,15 @@ def _far_filter(i, ds, dsnorm, spins, L, far_off, far_j, box_start, box_w, alias
             k = nbox - 1
         if x - k >= alias_prob[k]:
             k = alias_idx[k]
-        lo = box_start[k]
-        hi = box_start[k + 1]
-        de = _box_energy(i, ds, spins, L, far_off, far_j, lo, hi)
         counters[0] += 1
-        counters[1] += hi - lo
-        if de > 0.0 and _next_uniform(st) * dsnorm * box_w[k] < de:
+        threshold = _next_uniform(st) * dsnorm * box_w[k]
+        if _box_rejects(xi, yi, zi, ds, dsnorm, threshold, spins, L, far, k, counters):
             return False
 
 
 @nb.njit(cache=True)
-def local_sweep(spins, L, near_off, near_j, far_off, far_j, box_start, box_w, alias_prob, alias_idx, far_total,
-                hext, beta, delta, gauss, uniforms, st, counters):
+def local_sweep(spins, L, near_off, near_j, far, alias_prob, alias_idx, far_total, hext, beta, delta, gauss,
+                uniforms, st, counters):
     """One sequential Metropolis sweep (sites 0..N-1) with the proposal
     ``s' = (s + delta xi)/|s + delta xi|`` (symmetric, as in the dense
     reference) and the factorised filter described in the module docstring.
@@ -303,8 +352,7 @@ def local_sweep(spins, L, near_off, near_j, far_off, far_j, box_start, box_w, al
             de -= ds[a] * (h[a] + hext[a])
         if de > 0.0 and uniforms[i] >= np.exp(-beta * de):
             continue
-        if not _far_filter(i, ds, dsn, spins, L, far_off, far_j, box_start, box_w, alias_prob, alias_idx, far_total,
-                           beta, st, counters):
+        if not _far_filter(i, ds, dsn, spins, L, far, alias_prob, alias_idx, far_total, beta, st, counters):
             continue
         for a in range(n):
             spins[i, a] = new[a]
@@ -313,8 +361,8 @@ def local_sweep(spins, L, near_off, near_j, far_off, far_j, box_start, box_w, al
 
 
 @nb.njit(cache=True)
-def overrelax_sweep(spins, L, near_off, near_j, far_off, far_j, box_start, box_w, alias_prob, alias_idx, far_total,
-                    hext, beta, st, counters):
+def overrelax_sweep(spins, L, near_off, near_j, far, alias_prob, alias_idx, far_total, hext, beta, st,
+                    counters):
     """One sequential sweep of reflections about the near field plus hext
     (exact microcanonical over-relaxation when the far set is empty; else
     accepted by the far clock filter).  Returns the number accepted."""
@@ -337,8 +385,7 @@ def overrelax_sweep(spins, L, near_off, near_j, far_off, far_j, box_start, box_w
             ds[a] = 2.0 * sh * h[a] / hh - 2.0 * spins[i, a]
             dsn += ds[a] * ds[a]
         dsn = np.sqrt(dsn)
-        if not _far_filter(i, ds, dsn, spins, L, far_off, far_j, box_start, box_w, alias_prob, alias_idx, far_total,
-                           beta, st, counters):
+        if not _far_filter(i, ds, dsn, spins, L, far, alias_prob, alias_idx, far_total, beta, st, counters):
             continue
         for a in range(n):
             spins[i, a] += ds[a]
@@ -387,14 +434,15 @@ def fill_uniforms(st, out):
 def sweep(spins, tables: LocalTables, hext, beta, delta, gauss, uniforms, seed, overrelax: int = 0):
     """Driver helper: one Metropolis sweep then ``overrelax`` reflection
     sweeps, all drawing clock events from one stream seeded with ``seed``.
-    Returns (accepted Metropolis moves, accepted reflections, counters)."""
+    Returns (accepted Metropolis moves, accepted reflections, counters:
+    bound events, box members summed)."""
     t = tables
     st = np.array(seed, dtype=np.uint64)
     counters = np.zeros(2, np.int64)
-    acc = local_sweep(spins, t.L, t.near_off, t.near_j, t.far_off, t.far_j, t.box_start, t.box_w, t.alias_prob,
-                      t.alias_idx, t.far_total, hext, beta, delta, gauss, uniforms, st, counters)
+    acc = local_sweep(spins, t.L, t.near_off, t.near_j, t.far, t.alias_prob, t.alias_idx, t.far_total, hext,
+                      beta, delta, gauss, uniforms, st, counters)
     acc_or = 0
     for _ in range(overrelax):
-        acc_or += overrelax_sweep(spins, t.L, t.near_off, t.near_j, t.far_off, t.far_j, t.box_start, t.box_w,
-                                  t.alias_prob, t.alias_idx, t.far_total, hext, beta, st, counters)
+        acc_or += overrelax_sweep(spins, t.L, t.near_off, t.near_j, t.far, t.alias_prob, t.alias_idx,
+                                  t.far_total, hext, beta, st, counters)
     return acc, acc_or, counters
