@@ -233,11 +233,17 @@ def near_field(i, spins, L, near_off, near_j, out):
         out[a] = 0.0
     for k in range(near_off.shape[0]):
         j = (_wrap(xi + near_off[k, 0], L) * L + _wrap(yi + near_off[k, 1], L)) * L + _wrap(zi + near_off[k, 2], L)
-        for a in range(n):
-            acc = 0.0
-            for b in range(n):
-                acc += near_j[k, a, b] * spins[j, b]
-            out[a] += acc
+        if n == 6:
+            s0, s1, s2, s3, s4, s5 = spins[j, 0], spins[j, 1], spins[j, 2], spins[j, 3], spins[j, 4], spins[j, 5]
+            for a in range(6):
+                out[a] += ((near_j[k, a, 0] * s0 + near_j[k, a, 1] * s1) + (near_j[k, a, 2] * s2 + near_j[k, a, 3] * s3)
+                           + (near_j[k, a, 4] * s4 + near_j[k, a, 5] * s5))
+        else:
+            for a in range(n):
+                acc = 0.0
+                for b in range(n):
+                    acc += near_j[k, a, b] * spins[j, b]
+                out[a] += acc
 
 
 @nb.njit(cache=True)
