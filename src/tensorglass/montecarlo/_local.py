@@ -28,10 +28,25 @@ rejects the move with probability ``max(0, dE_B) / lambda_B``.  A box hit k
 times passes with probability E[(1 - dE+/lambda)^k] over k ~ Poisson
 (beta lambda) = exp(-beta dE+) = min(1, e^{-beta dE_B}), exactly its factor
 (the Poisson-thinning form of the clock filter: no duplicate bookkeeping).
-Cost per update: O(z n^2 + Lambda |B| n^2), with Lambda growing like
+An event needs only the sign of ``dE_B - u lambda_B``, not dE_B: the box's
+members are stored by decreasing ||J|| and summed until the bound on the
+rest (|ds| times the sum of their norms) settles it, about half a box on
+average (:func:`_box_rejects`; the same decision as the full sum).
+Cost per update: O(z n^2 + Lambda |B| n^2 / 2), with Lambda growing like
 log N for a 1/r^3 tail.  Departure from the paper: the paper's single-pair
 clock is the case of one displacement per box; grouping (its "boxes",
 Sec. IV) and an exactly summed near set raise the acceptance.
+
+Where the time goes (bl6, Poisson 0.3, L = 32, T = 0.115, width 0.26,
+acceptance 0.28): about 21 bound events and 84 box members per site (161
+before the early decision).  Each event reads a box of couplings and spins
+at a random place in a 9 MB table, and these scattered reads, not the
+arithmetic, dominate: with every read made cache-resident (a timing
+experiment, not a sampler) a member costs 2.5x less, and the near field,
+the proposals and the random numbers together are 15-20 % of a sweep.
+Single-precision copies of the tables and spins (with an exact fallback)
+and software prefetching of the next events' boxes were tried and gave
+nothing or lost: the conversions cost what the smaller reads saved.
 
 Over-relaxation: the microcanonical reflection about the exact local field
 needs the full field, O(N) per site for a long-range kernel; we know no
@@ -61,7 +76,10 @@ NEAR_R2 = 3
 #: edge of the cubic boxes of far displacements (1 = the pairwise clock filter).  2 raised the
 #: acceptance at a fixed width from 0.09 to 0.32 (bl6, L = 16, T = 0.12, width 0.4) at 3x the cost per
 #: event; at L = 32 with the width tuned to acceptance 0.3, acceptance x width^2 per CPU-second was
-#: 2.4x (T = 0.115) and 6x (T = 0.23) that of edge 1, though a sweep costs 0.25-0.27 s against 0.09 s
+#: 2.4x (T = 0.115) and 6x (T = 0.23) that of edge 1, though a sweep costs 0.25-0.27 s against 0.09 s.
+#: With the early box decision (L = 32, T = 0.115, width 0.26, one run): edges 1, 2, 3, 4 gave
+#: acceptance 0.065, 0.28, 0.43, 0.52 and acceptance x width^2 per CPU-second 0.039, 0.124, 0.106, 0.077;
+#: near_r2 = 8 or 12 (92 or 178 exact neighbours) took only 6-13 % off the far weight and lost 20-33 %
 BOX_EDGE = 2
 #: a kernel whose non-negligible couplings all lie within |d|^2 <= SHORT_RANGE_R2 is short-range (no
 #: far set: every field exact); a property of the kernel, not of L, so that small lattices of a
