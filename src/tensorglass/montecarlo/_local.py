@@ -73,14 +73,19 @@ import numpy as np
 
 #: displacements with |d|^2 <= NEAR_R2 (lattice units) form the near set of a long-range kernel
 NEAR_R2 = 3
-#: edge of the cubic boxes of far displacements (1 = the pairwise clock filter).  2 raised the
-#: acceptance at a fixed width from 0.09 to 0.32 (bl6, L = 16, T = 0.12, width 0.4) at 3x the cost per
-#: event; at L = 32 with the width tuned to acceptance 0.3, acceptance x width^2 per CPU-second was
-#: 2.4x (T = 0.115) and 6x (T = 0.23) that of edge 1, though a sweep costs 0.25-0.27 s against 0.09 s.
-#: With the early box decision (L = 32, T = 0.115, width 0.26, one run): edges 1, 2, 3, 4 gave
-#: acceptance 0.065, 0.28, 0.43, 0.52 and acceptance x width^2 per CPU-second 0.039, 0.124, 0.106, 0.077;
-#: near_r2 = 8 or 12 (92 or 178 exact neighbours) took only 6-13 % off the far weight and lost 20-33 %
-BOX_EDGE = 2
+#: edges (x, y, z) of the boxes of far displacements ((1, 1, 1) = the pairwise clock filter).  A box
+#: whose members sum to a small dE_B (cancellations) rejects less, so larger boxes raise the acceptance
+#: at a given width; the early decision sums about half a box per event, and boxes long along z read
+#: spins that are contiguous in memory.  Measured (bl6, Poisson 0.3, T = 0.115, one run each, width
+#: tuned to acceptance 0.3, mobility = acceptance x width^2, the per-sweep spin diffusion):
+#:   L = 32  box (2,2,2): width 0.24, 0.14 s per sweep;  (1,1,16): 0.27, 0.97x the time, 1.3x the
+#:           mobility per CPU-s;  (1,2,16): 0.37, 1.56x the time, 1.6x;  (1,1,32): 1.68x;  (2,2,16): 1.67x
+#:   L = 16  (1,1,16): 1.46x;  (1,2,16): 1.74x the mobility per CPU-s of (2,2,2)
+#: Earlier (before the early decision, L = 32, T = 0.115 and 0.23), cubes of edge 2 gave 2.4x and 6x the
+#: acceptance x width^2 per CPU-second of edge 1.  With the early decision (width 0.26): edges 1, 2, 3, 4
+#: gave acceptance 0.065, 0.28, 0.43, 0.52 and 0.039, 0.124, 0.106, 0.077 per CPU-second; near_r2 = 8
+#: or 12 (92 or 178 exact neighbours) took only 6-13 % off the far weight and lost 20-33 %.
+BOX_SHAPE = (1, 2, 16)
 #: a kernel whose non-negligible couplings all lie within |d|^2 <= SHORT_RANGE_R2 is short-range (no
 #: far set: every field exact); a property of the kernel, not of L, so that small lattices of a
 #: long-range model run the same algorithm as large ones
@@ -115,7 +120,8 @@ def is_short_range(jr) -> bool:
 class LocalTables:
     """Sparse couplings of one kernel: near list, far boxes, alias table."""
 
-    def __init__(self, jr, near_r2=NEAR_R2, box_edge=BOX_EDGE, short_range=None):
+    def __init__(self, jr, near_r2=NEAR_R2, box_edge=BOX_SHAPE, short_range=None):
+        """``box_edge``: the box edges (x, y, z), or one edge for cubes."""
         L = jr.shape[0]
         norms, r2, significant = _coupling_norms(jr)
         self.short_range = bool(np.all(r2[significant] <= SHORT_RANGE_R2)) if short_range is None else bool(short_range)
@@ -135,12 +141,12 @@ class LocalTables:
             return np.ascontiguousarray(idx.astype(np.int64)), np.ascontiguousarray(mats), norms[tuple(idx.T)]
 
         self.near_off, self.near_j, _ = rows(near)
-        b = max(int(box_edge), 1)
+        bx, by, bz = (max(int(e), 1) for e in ((box_edge,) * 3 if np.ndim(box_edge) == 0 else box_edge))
 
         def box_key(idx):
             # within a box, members by decreasing norm (the early decision of _box_rejects)
             m = np.where(idx > L // 2, idx - L, idx) + L // 2
-            return [m[:, 0] // b, m[:, 1] // b, m[:, 2] // b, -norms[tuple(idx.T)]]
+            return [m[:, 0] // bx, m[:, 1] // by, m[:, 2] // bz, -norms[tuple(idx.T)]]
         self.far_off, self.far_j, far_w = rows(far, box_key)
         self.far_rest = np.zeros(len(self.far_off))
         if len(self.far_off):
@@ -190,7 +196,7 @@ def walker_alias(weights):
 _CACHE: dict = {}
 
 
-def tables_for(kernel, near_r2=NEAR_R2, box_edge=BOX_EDGE) -> LocalTables:
+def tables_for(kernel, near_r2=NEAR_R2, box_edge=BOX_SHAPE) -> LocalTables:
     """The tables of ``kernel``, built once and kept while its ``jr`` lives."""
     key = (id(kernel.jr), near_r2, box_edge)
     hit = _CACHE.get(key)
