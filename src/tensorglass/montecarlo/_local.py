@@ -38,15 +38,18 @@ clock is the case of one displacement per box; grouping (its "boxes",
 Sec. IV) and an exactly summed near set raise the acceptance.
 
 Where the time goes (bl6, Poisson 0.3, L = 32, T = 0.115, width 0.26,
-acceptance 0.28): about 21 bound events and 84 box members per site (161
-before the early decision).  Each event reads a box of couplings and spins
+acceptance 0.28, 2 x 2 x 2 boxes): about 21 bound events and 84 box
+members per site (161 before the early decision).  Each event reads a box of couplings and spins
 at a random place in a 9 MB table, and these scattered reads, not the
 arithmetic, dominate: with every read made cache-resident (a timing
 experiment, not a sampler) a member costs 2.5x less, and the near field,
 the proposals and the random numbers together are 15-20 % of a sweep.
 Single-precision copies of the tables and spins (with an exact fallback)
 and software prefetching of the next events' boxes were tried and gave
-nothing or lost: the conversions cost what the smaller reads saved.
+nothing or lost: the conversions cost what the smaller reads saved.  What
+helped is reading spins that lie together: boxes long along z (their spins
+are consecutive in memory) cost less per member, and their larger sums
+cancel more, so the default boxes are 1 x 2 x 16 (see BOX_SHAPE).
 
 Over-relaxation: the microcanonical reflection about the exact local field
 needs the full field, O(N) per site for a long-range kernel; we know no
