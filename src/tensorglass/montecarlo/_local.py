@@ -49,7 +49,7 @@ and software prefetching of the next events' boxes were tried and gave
 nothing or lost: the conversions cost what the smaller reads saved.  What
 helped is reading spins that lie together: boxes long along z (their spins
 are consecutive in memory) cost less per member, and their larger sums
-cancel more, so the default boxes are 1 x 2 x 16 (see BOX_SHAPE).
+cancel more, so the default boxes are 1 x 1 x 16 (see BOX_SHAPE).
 
 Over-relaxation: the microcanonical reflection about the exact local field
 needs the full field, O(N) per site for a long-range kernel; we know no
@@ -79,16 +79,19 @@ NEAR_R2 = 3
 #: edges (x, y, z) of the boxes of far displacements ((1, 1, 1) = the pairwise clock filter).  A box
 #: whose members sum to a small dE_B (cancellations) rejects less, so larger boxes raise the acceptance
 #: at a given width; the early decision sums about half a box per event, and boxes long along z read
-#: spins that are contiguous in memory.  Measured (bl6, Poisson 0.3, T = 0.115, one run each, width
-#: tuned to acceptance 0.3, mobility = acceptance x width^2, the per-sweep spin diffusion):
-#:   L = 32  box (2,2,2): width 0.24, 0.14 s per sweep;  (1,1,16): 0.27, 0.97x the time, 1.3x the
-#:           mobility per CPU-s;  (1,2,16): 0.37, 1.56x the time, 1.6x;  (1,1,32): 1.68x;  (2,2,16): 1.67x
-#:   L = 16  (1,1,16): 1.46x;  (1,2,16): 1.74x the mobility per CPU-s of (2,2,2)
-#: Earlier (before the early decision, L = 32, T = 0.115 and 0.23), cubes of edge 2 gave 2.4x and 6x the
-#: acceptance x width^2 per CPU-second of edge 1.  With the early decision (width 0.26): edges 1, 2, 3, 4
-#: gave acceptance 0.065, 0.28, 0.43, 0.52 and 0.039, 0.124, 0.106, 0.077 per CPU-second; near_r2 = 8
-#: or 12 (92 or 178 exact neighbours) took only 6-13 % off the far weight and lost 20-33 %.
-BOX_SHAPE = (1, 2, 16)
+#: spins that are consecutive in memory.  Measured (bl6, Poisson 0.3, T = 0.115, width tuned to
+#: acceptance 0.3, mobility = acceptance x width^2, the per-sweep spin diffusion; CPU time per sweep
+#: against the sampler before the early decision, in the same run, 2-3 runs on a shared machine):
+#:   L = 32  (2,2,2): 0.55-0.58x the time per sweep, mobility 1.0x;  (1,1,16): 0.63-0.68x, 1.34x;
+#:           (1,2,16): 0.86-0.98x, 2.3x;  per CPU-s (1,1,32) and (2,2,16) were within 10 % of (1,2,16)
+#:   L = 16  (1,1,16): 0.71x, 1.8x;  (1,2,16): 1.08x, 3.2x
+#: (1,1,16) is the default: cheaper sweeps and more mobility per sweep at once; (1,2,16) gives 10-25 %
+#: more mobility per CPU-second at the cost per sweep of the old sampler.  Earlier (before the early
+#: decision), cubes of edge 2 gave 2.4x (T = 0.115) and 6x (T = 0.23) the acceptance x width^2 per
+#: CPU-second of edge 1.  With the early decision (L = 32, width 0.26): cubes of edge 1, 2, 3, 4 gave
+#: acceptance 0.065, 0.28, 0.43, 0.52 and 0.039, 0.124, 0.106, 0.077 per CPU-second; near_r2 = 8 or 12
+#: (92 or 178 exact neighbours) took only 6-13 % off the far weight and lost 20-33 %.
+BOX_SHAPE = (1, 1, 16)
 #: a kernel whose non-negligible couplings all lie within |d|^2 <= SHORT_RANGE_R2 is short-range (no
 #: far set: every field exact); a property of the kernel, not of L, so that small lattices of a
 #: long-range model run the same algorithm as large ones
