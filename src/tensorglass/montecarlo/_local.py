@@ -31,7 +31,8 @@ times passes with probability E[(1 - dE+/lambda)^k] over k ~ Poisson
 An event needs only the sign of ``dE_B - u lambda_B``, not dE_B: the box's
 members are stored by decreasing ||J|| and summed until the bound on the
 rest (|ds| times the sum of their norms) settles it, about half a box on
-average (:func:`_box_rejects`; the same decision as the full sum).
+average, less when norms vary along the box (:func:`_box_rejects`; the same
+decision as the full sum).
 Cost per update: O(z n^2 + Lambda |B| n^2 / 2), with Lambda growing like
 log N for a 1/r^3 tail.  Departure from the paper: the paper's single-pair
 clock is the case of one displacement per box; grouping (its "boxes",
@@ -299,7 +300,7 @@ def _box_rejects(xi, yi, zi, ds, dsnorm, threshold, spins, L, far, kb, counters)
     P, the rest lies within ``+- |ds| far_rest[k]`` (each member's
     |ds.J s_j| <= |ds| ||J||), so ``P - R > threshold`` means yes and
     ``P + R <= threshold`` means no.  Members are stored by decreasing norm,
-    so R falls fastest; about half of a box is summed on average.  The
+    so R falls fastest; half a box or less is summed on average.  The
     answer is the one the full sum gives (up to rounding at the 1e-16
     level); only its cost changes.  ``counters[1]`` counts members summed."""
     far_off, far_j, far_rest, box_start = far[0], far[1], far[2], far[3]
