@@ -28,10 +28,29 @@ rejects the move with probability ``max(0, dE_B) / lambda_B``.  A box hit k
 times passes with probability E[(1 - dE+/lambda)^k] over k ~ Poisson
 (beta lambda) = exp(-beta dE+) = min(1, e^{-beta dE_B}), exactly its factor
 (the Poisson-thinning form of the clock filter: no duplicate bookkeeping).
-Cost per update: O(z n^2 + Lambda |B| n^2), with Lambda growing like
+An event needs only the sign of ``dE_B - u lambda_B``, not dE_B: the box's
+members are stored by decreasing ||J|| and summed until the bound on the
+rest (|ds| times the sum of their norms) settles it, about half a box on
+average, less when norms vary along the box (:func:`_box_rejects`; the same
+decision as the full sum).
+Cost per update: O(z n^2 + Lambda |B| n^2 / 2), with Lambda growing like
 log N for a 1/r^3 tail.  Departure from the paper: the paper's single-pair
 clock is the case of one displacement per box; grouping (its "boxes",
 Sec. IV) and an exactly summed near set raise the acceptance.
+
+Where the time goes (bl6, Poisson 0.3, L = 32, T = 0.115, width 0.26,
+acceptance 0.28, 2 x 2 x 2 boxes): about 21 bound events and 84 box
+members per site (161 before the early decision).  Each event reads a box of couplings and spins
+at a random place in a 9 MB table, and these scattered reads, not the
+arithmetic, dominate: with every read made cache-resident (a timing
+experiment, not a sampler) a member costs 2.5x less, and the near field,
+the proposals and the random numbers together are 15-20 % of a sweep.
+Single-precision copies of the tables and spins (with an exact fallback)
+and software prefetching of the next events' boxes were tried and gave
+nothing or lost: the conversions cost what the smaller reads saved.  What
+helped is reading spins that lie together: boxes long along z (their spins
+are consecutive in memory) cost less per member, and their larger sums
+cancel more, so the default boxes are 1 x 1 x 16 (see BOX_SHAPE).
 
 Over-relaxation: the microcanonical reflection about the exact local field
 needs the full field, O(N) per site for a long-range kernel; we know no
@@ -58,11 +77,22 @@ import numpy as np
 
 #: displacements with |d|^2 <= NEAR_R2 (lattice units) form the near set of a long-range kernel
 NEAR_R2 = 3
-#: edge of the cubic boxes of far displacements (1 = the pairwise clock filter).  2 raised the
-#: acceptance at a fixed width from 0.09 to 0.32 (bl6, L = 16, T = 0.12, width 0.4) at 3x the cost per
-#: event; at L = 32 with the width tuned to acceptance 0.3, acceptance x width^2 per CPU-second was
-#: 2.4x (T = 0.115) and 6x (T = 0.23) that of edge 1, though a sweep costs 0.25-0.27 s against 0.09 s
-BOX_EDGE = 2
+#: edges (x, y, z) of the boxes of far displacements ((1, 1, 1) = the pairwise clock filter).  A box
+#: whose members sum to a small dE_B (cancellations) rejects less, so larger boxes raise the acceptance
+#: at a given width; the early decision sums about half a box per event, and boxes long along z read
+#: spins that are consecutive in memory.  Measured (bl6, Poisson 0.3, T = 0.115, width tuned to
+#: acceptance 0.3, mobility = acceptance x width^2, the per-sweep spin diffusion; CPU time per sweep
+#: against the sampler before the early decision, in the same run, 2-3 runs on a shared machine):
+#:   L = 32  (2,2,2): 0.55-0.58x the time per sweep, mobility 1.0x;  (1,1,16): 0.63-0.68x, 1.34x;
+#:           (1,2,16): 0.86-0.98x, 2.3x;  per CPU-s (1,1,32) and (2,2,16) were within 10 % of (1,2,16)
+#:   L = 16  (1,1,16): 0.71x, 1.8x;  (1,2,16): 1.08x, 3.2x
+#: (1,1,16) is the default: cheaper sweeps and more mobility per sweep at once; (1,2,16) gives 10-25 %
+#: more mobility per CPU-second at the cost per sweep of the old sampler.  Earlier (before the early
+#: decision), cubes of edge 2 gave 2.4x (T = 0.115) and 6x (T = 0.23) the acceptance x width^2 per
+#: CPU-second of edge 1.  With the early decision (L = 32, width 0.26): cubes of edge 1, 2, 3, 4 gave
+#: acceptance 0.065, 0.28, 0.43, 0.52 and 0.039, 0.124, 0.106, 0.077 per CPU-second; near_r2 = 8 or 12
+#: (92 or 178 exact neighbours) took only 6-13 % off the far weight and lost 20-33 %.
+BOX_SHAPE = (1, 1, 16)
 #: a kernel whose non-negligible couplings all lie within |d|^2 <= SHORT_RANGE_R2 is short-range (no
 #: far set: every field exact); a property of the kernel, not of L, so that small lattices of a
 #: long-range model run the same algorithm as large ones
@@ -97,7 +127,8 @@ def is_short_range(jr) -> bool:
 class LocalTables:
     """Sparse couplings of one kernel: near list, far boxes, alias table."""
 
-    def __init__(self, jr, near_r2=NEAR_R2, box_edge=BOX_EDGE, short_range=None):
+    def __init__(self, jr, near_r2=NEAR_R2, box_edge=BOX_SHAPE, short_range=None):
+        """``box_edge``: the box edges (x, y, z), or one edge for cubes."""
         L = jr.shape[0]
         norms, r2, significant = _coupling_norms(jr)
         self.short_range = bool(np.all(r2[significant] <= SHORT_RANGE_R2)) if short_range is None else bool(short_range)
@@ -117,22 +148,28 @@ class LocalTables:
             return np.ascontiguousarray(idx.astype(np.int64)), np.ascontiguousarray(mats), norms[tuple(idx.T)]
 
         self.near_off, self.near_j, _ = rows(near)
-        b = max(int(box_edge), 1)
+        bx, by, bz = (max(int(e), 1) for e in ((box_edge,) * 3 if np.ndim(box_edge) == 0 else box_edge))
 
         def box_key(idx):
+            # within a box, members by decreasing norm (the early decision of _box_rejects)
             m = np.where(idx > L // 2, idx - L, idx) + L // 2
-            return [m[:, 0] // b, m[:, 1] // b, m[:, 2] // b]
+            return [m[:, 0] // bx, m[:, 1] // by, m[:, 2] // bz, -norms[tuple(idx.T)]]
         self.far_off, self.far_j, far_w = rows(far, box_key)
+        self.far_rest = np.zeros(len(self.far_off))
         if len(self.far_off):
-            keys = np.stack(box_key(self.far_off), axis=1)
+            keys = np.stack(box_key(self.far_off)[:3], axis=1)
             new_box = np.r_[True, np.any(keys[1:] != keys[:-1], axis=1)]
             starts = np.flatnonzero(new_box)
             self.box_start = np.r_[starts, len(keys)].astype(np.int64)
             self.box_w = np.add.reduceat(far_w, starts)
+            for lo, hi in zip(starts, self.box_start[1:]):
+                # bound on what the members after k can add: sum of their norms
+                self.far_rest[lo:hi] = np.r_[np.cumsum(far_w[lo:hi][::-1])[::-1][1:], 0.0]
         else:
             self.box_start = np.zeros(1, np.int64)
             self.box_w = np.zeros(0)
         self.far_total = float(self.box_w.sum())
+        self.far = (self.far_off, self.far_j, self.far_rest, self.box_start, self.box_w)
         self.alias_prob, self.alias_idx = walker_alias(self.box_w)
         self.L = L
 
@@ -166,7 +203,7 @@ def walker_alias(weights):
 _CACHE: dict = {}
 
 
-def tables_for(kernel, near_r2=NEAR_R2, box_edge=BOX_EDGE) -> LocalTables:
+def tables_for(kernel, near_r2=NEAR_R2, box_edge=BOX_SHAPE) -> LocalTables:
     """The tables of ``kernel``, built once and kept while its ``jr`` lives."""
     key = (id(kernel.jr), near_r2, box_edge)
     hit = _CACHE.get(key)
@@ -211,6 +248,13 @@ def _site(i, L):
     return i // (L * L), (i // L) % L, i % L
 
 
+@nb.njit(cache=True, inline="always")
+def _wrap(x, L):
+    """``x mod L`` for 0 <= x < 2L (offsets are stored in [0, L)): a compare
+    instead of an integer division."""
+    return x - L if x >= L else x
+
+
 @nb.njit(cache=True)
 def near_field(i, spins, L, near_off, near_j, out):
     """``out = sum_{j in near(i)} J(r_i - r_j) s_j``."""
@@ -219,12 +263,18 @@ def near_field(i, spins, L, near_off, near_j, out):
     for a in range(n):
         out[a] = 0.0
     for k in range(near_off.shape[0]):
-        j = (((xi + near_off[k, 0]) % L) * L + (yi + near_off[k, 1]) % L) * L + (zi + near_off[k, 2]) % L
-        for a in range(n):
-            acc = 0.0
-            for b in range(n):
-                acc += near_j[k, a, b] * spins[j, b]
-            out[a] += acc
+        j = (_wrap(xi + near_off[k, 0], L) * L + _wrap(yi + near_off[k, 1], L)) * L + _wrap(zi + near_off[k, 2], L)
+        if n == 6:
+            s0, s1, s2, s3, s4, s5 = spins[j, 0], spins[j, 1], spins[j, 2], spins[j, 3], spins[j, 4], spins[j, 5]
+            for a in range(6):
+                out[a] += ((near_j[k, a, 0] * s0 + near_j[k, a, 1] * s1) + (near_j[k, a, 2] * s2 + near_j[k, a, 3] * s3)
+                           + (near_j[k, a, 4] * s4 + near_j[k, a, 5] * s5))
+        else:
+            for a in range(n):
+                acc = 0.0
+                for b in range(n):
+                    acc += near_j[k, a, b] * spins[j, b]
+                out[a] += acc
 
 
 @nb.njit(cache=True)
@@ -234,7 +284,7 @@ def _box_energy(i, ds, spins, L, far_off, far_j, lo, hi):
     xi, yi, zi = _site(i, L)
     de = 0.0
     for k in range(lo, hi):
-        j = (((xi + far_off[k, 0]) % L) * L + (yi + far_off[k, 1]) % L) * L + (zi + far_off[k, 2]) % L
+        j = (_wrap(xi + far_off[k, 0], L) * L + _wrap(yi + far_off[k, 1], L)) * L + _wrap(zi + far_off[k, 2], L)
         for a in range(n):
             acc = 0.0
             for b in range(n):
@@ -244,15 +294,54 @@ def _box_energy(i, ds, spins, L, far_off, far_j, lo, hi):
 
 
 @nb.njit(cache=True)
-def _far_filter(i, ds, dsnorm, spins, L, far_off, far_j, box_start, box_w, alias_prob, alias_idx, far_total, beta,
-                st, counters):
+def _box_rejects(xi, yi, zi, ds, dsnorm, threshold, spins, L, far, kb, counters):
+    """Whether ``dE_B > threshold`` for box ``kb``, deciding as soon as the
+    members not yet summed cannot change the answer: after the partial sum
+    P, the rest lies within ``+- |ds| far_rest[k]`` (each member's
+    |ds.J s_j| <= |ds| ||J||), so ``P - R > threshold`` means yes and
+    ``P + R <= threshold`` means no.  Members are stored by decreasing norm,
+    so R falls fastest; half a box or less is summed on average.  The
+    answer is the one the full sum gives (up to rounding at the 1e-16
+    level); only its cost changes.  ``counters[1]`` counts members summed."""
+    far_off, far_j, far_rest, box_start = far[0], far[1], far[2], far[3]
+    n = spins.shape[1]
+    de = 0.0
+    for k in range(box_start[kb], box_start[kb + 1]):
+        j = (_wrap(xi + far_off[k, 0], L) * L + _wrap(yi + far_off[k, 1], L)) * L + _wrap(zi + far_off[k, 2], L)
+        if n == 6:   # the 6-component models: unrolled, with independent partial sums (1.1-1.2x faster)
+            s0, s1, s2, s3, s4, s5 = spins[j, 0], spins[j, 1], spins[j, 2], spins[j, 3], spins[j, 4], spins[j, 5]
+            for a in range(6):
+                de -= ds[a] * ((far_j[k, a, 0] * s0 + far_j[k, a, 1] * s1) + (far_j[k, a, 2] * s2 + far_j[k, a, 3] * s3)
+                               + (far_j[k, a, 4] * s4 + far_j[k, a, 5] * s5))
+        else:
+            for a in range(n):
+                acc = 0.0
+                for b in range(n):
+                    acc += far_j[k, a, b] * spins[j, b]
+                de -= ds[a] * acc
+        counters[1] += 1
+        rest = dsnorm * far_rest[k]
+        if de - rest > threshold:
+            return True
+        if de + rest <= threshold:
+            return False
+    return de > threshold
+
+
+@nb.njit(cache=True)
+def _far_filter(i, ds, dsnorm, spins, L, far, alias_prob, alias_idx, far_total, beta, st, counters):
     """The clock part of the factorised filter: True if no bound event
-    rejects.  ``counters[0]`` counts bound events, ``counters[1]`` box
-    members evaluated."""
+    rejects.  Events come at total rate ``beta |ds| far_total`` on [0, 1];
+    each picks box B with probability w_B/far_total (alias table) and
+    rejects with probability max(0, dE_B)/lambda_B, i.e. when
+    ``dE_B > u lambda_B`` for a fresh uniform u.  ``counters[0]`` counts
+    bound events."""
     rate = beta * dsnorm * far_total
     if rate <= 0.0:
         return True
+    box_w = far[4]
     nbox = box_w.shape[0]
+    xi, yi, zi = _site(i, L)
     t = 0.0
     while True:
         t -= np.log(1.0 - _next_uniform(st)) / rate
@@ -264,18 +353,15 @@ def _far_filter(i, ds, dsnorm, spins, L, far_off, far_j, box_start, box_w, alias
             k = nbox - 1
         if x - k >= alias_prob[k]:
             k = alias_idx[k]
-        lo = box_start[k]
-        hi = box_start[k + 1]
-        de = _box_energy(i, ds, spins, L, far_off, far_j, lo, hi)
         counters[0] += 1
-        counters[1] += hi - lo
-        if de > 0.0 and _next_uniform(st) * dsnorm * box_w[k] < de:
+        threshold = _next_uniform(st) * dsnorm * box_w[k]
+        if _box_rejects(xi, yi, zi, ds, dsnorm, threshold, spins, L, far, k, counters):
             return False
 
 
 @nb.njit(cache=True)
-def local_sweep(spins, L, near_off, near_j, far_off, far_j, box_start, box_w, alias_prob, alias_idx, far_total,
-                hext, beta, delta, gauss, uniforms, st, counters):
+def local_sweep(spins, L, near_off, near_j, far, alias_prob, alias_idx, far_total, hext, beta, delta, gauss,
+                uniforms, st, counters):
     """One sequential Metropolis sweep (sites 0..N-1) with the proposal
     ``s' = (s + delta xi)/|s + delta xi|`` (symmetric, as in the dense
     reference) and the factorised filter described in the module docstring.
@@ -303,8 +389,7 @@ def local_sweep(spins, L, near_off, near_j, far_off, far_j, box_start, box_w, al
             de -= ds[a] * (h[a] + hext[a])
         if de > 0.0 and uniforms[i] >= np.exp(-beta * de):
             continue
-        if not _far_filter(i, ds, dsn, spins, L, far_off, far_j, box_start, box_w, alias_prob, alias_idx, far_total,
-                           beta, st, counters):
+        if not _far_filter(i, ds, dsn, spins, L, far, alias_prob, alias_idx, far_total, beta, st, counters):
             continue
         for a in range(n):
             spins[i, a] = new[a]
@@ -313,8 +398,8 @@ def local_sweep(spins, L, near_off, near_j, far_off, far_j, box_start, box_w, al
 
 
 @nb.njit(cache=True)
-def overrelax_sweep(spins, L, near_off, near_j, far_off, far_j, box_start, box_w, alias_prob, alias_idx, far_total,
-                    hext, beta, st, counters):
+def overrelax_sweep(spins, L, near_off, near_j, far, alias_prob, alias_idx, far_total, hext, beta, st,
+                    counters):
     """One sequential sweep of reflections about the near field plus hext
     (exact microcanonical over-relaxation when the far set is empty; else
     accepted by the far clock filter).  Returns the number accepted."""
@@ -337,8 +422,7 @@ def overrelax_sweep(spins, L, near_off, near_j, far_off, far_j, box_start, box_w
             ds[a] = 2.0 * sh * h[a] / hh - 2.0 * spins[i, a]
             dsn += ds[a] * ds[a]
         dsn = np.sqrt(dsn)
-        if not _far_filter(i, ds, dsn, spins, L, far_off, far_j, box_start, box_w, alias_prob, alias_idx, far_total,
-                           beta, st, counters):
+        if not _far_filter(i, ds, dsn, spins, L, far, alias_prob, alias_idx, far_total, beta, st, counters):
             continue
         for a in range(n):
             spins[i, a] += ds[a]
@@ -387,14 +471,15 @@ def fill_uniforms(st, out):
 def sweep(spins, tables: LocalTables, hext, beta, delta, gauss, uniforms, seed, overrelax: int = 0):
     """Driver helper: one Metropolis sweep then ``overrelax`` reflection
     sweeps, all drawing clock events from one stream seeded with ``seed``.
-    Returns (accepted Metropolis moves, accepted reflections, counters)."""
+    Returns (accepted Metropolis moves, accepted reflections, counters:
+    bound events, box members summed)."""
     t = tables
     st = np.array(seed, dtype=np.uint64)
     counters = np.zeros(2, np.int64)
-    acc = local_sweep(spins, t.L, t.near_off, t.near_j, t.far_off, t.far_j, t.box_start, t.box_w, t.alias_prob,
-                      t.alias_idx, t.far_total, hext, beta, delta, gauss, uniforms, st, counters)
+    acc = local_sweep(spins, t.L, t.near_off, t.near_j, t.far, t.alias_prob, t.alias_idx, t.far_total, hext,
+                      beta, delta, gauss, uniforms, st, counters)
     acc_or = 0
     for _ in range(overrelax):
-        acc_or += overrelax_sweep(spins, t.L, t.near_off, t.near_j, t.far_off, t.far_j, t.box_start, t.box_w,
-                                  t.alias_prob, t.alias_idx, t.far_total, hext, beta, st, counters)
+        acc_or += overrelax_sweep(spins, t.L, t.near_off, t.near_j, t.far, t.alias_prob, t.alias_idx,
+                                  t.far_total, hext, beta, st, counters)
     return acc, acc_or, counters
