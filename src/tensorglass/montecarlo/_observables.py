@@ -203,11 +203,7 @@ def weiss_temperature(model) -> float:
     units).  Lattice version of 004 Eq. (24) (k_B T_Curie = max J / 6 for
     n = 6); departs from ``max J(k)/n`` by the self term J(r = 0), which the
     sampled Hamiltonian excludes (zero for ``nn``, where T_W = 6/n)."""
-    from ._lattice import full_fourier
-    kernel = model.kernel
-    jk = full_fourier(kernel) - kernel.self_coupling
-    jk = 0.5 * (jk + np.swapaxes(jk, -1, -2))
-    return float(np.max(np.linalg.eigvalsh(jk.reshape(-1, kernel.n, kernel.n))[:, -1]) / kernel.n)
+    return float(np.max(weiss_spectrum(model))) / model.kernel.n
 
 
 def shell_mean(trace_series, st: Stencil, shell: int):
