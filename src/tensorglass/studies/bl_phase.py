@@ -62,7 +62,11 @@ COST_PER_SWEEP = {("metropolis", "bl6", 4): 0.0014, ("metropolis", "bl6", 6): 0.
                   ("local", "bl6", 4): 0.0004, ("local", "bl6", 6): 0.0009, ("local", "bl6", 8): 0.002,
                   ("local", "bl6", 12): 0.0072, ("local", "bl6", 16): 0.018, ("local", "bl6", 24): 0.078,
                   ("local", "nn", 4): 0.0001, ("local", "nn", 6): 0.0003, ("local", "nn", 8): 0.00055,
-                  ("local", "nn", 12): 0.0019, ("local", "nn", 16): 0.0034, ("local", "nn", 24): 0.012}
+                  ("local", "nn", 12): 0.0019, ("local", "nn", 16): 0.0034, ("local", "nn", 24): 0.012,
+                  # HMC (two-stage integrator, trajectory time 2): one tuned trajectory with the engine's measurement,
+                  # at T = 0.12 on this machine at load 2, plus 20% for the study's reduction
+                  ("hmc", "bl6", 4): 0.0005, ("hmc", "bl6", 6): 0.0008, ("hmc", "bl6", 8): 0.0016,
+                  ("hmc", "bl6", 12): 0.0065, ("hmc", "bl6", 16): 0.014, ("hmc", "bl6", 24): 0.07}
 
 #: (Gaussian cutoff c in lattice spacings, k = 0 convention) of the robustness part: both cutoffs with both
 #: conventions (the scan's own variant, cutoff 1 and the configuration's k0, is taken from the scan)
@@ -76,7 +80,9 @@ def robust_variants(cfg):
 
 
 CONFIGS = {
-    "full": {"sampler": "local", "k0": "average", "sigmas": [0.0, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45],
+    # bl6 runs on HMC: near T_c it gives 10-30x the independent samples per CPU-second of the local sampler
+    # (benchmarks/mc_speed.py; docs/notes/mc_speed.md); O(3) (short-range) on the local sampler
+    "full": {"sampler": "local", "bl6_sampler": "hmc", "k0": "average", "sigmas": [0.0, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45],
              "sizes": [8, 12, 16, 24], "t_range": (0.07, 0.20), "n_t": 12,
              "sweeps": {8: 20000, 12: 20000, 16: 10000, 24: 5000},
              "overlap_sizes": [12], "robust_sigma": 0.3, "robust_sizes": [8, 12, 16], "robust_variants": ROBUST_VARIANTS,
@@ -90,7 +96,7 @@ CONFIGS = {
     # does.  The robustness part varies the cutoff and the convention one at a time.
     # L = 12 relaxes slowly below T ~ 0.12 (the energy still drifted after 140 of 700 sweeps): a third of the
     # sweeps thermalise.
-    "quick": {"sampler": "local", "k0": "zero", "sigmas": [0.0, 0.1, 0.2, 0.3, 0.45], "sizes": [8, 12],
+    "quick": {"sampler": "local", "bl6_sampler": "hmc", "k0": "zero", "sigmas": [0.0, 0.1, 0.2, 0.3, 0.45], "sizes": [8, 12],
               "t_range": (0.10, 0.20), "n_t": 6, "sweeps": {8: 1500, 12: 900}, "therm_fraction": 1 / 3,
               "overlap_sizes": [8],
               "robust_sigma": 0.3, "robust_sizes": [8, 12], "robust_variants": [(0.5, "zero"), (1.0, "average")],
@@ -123,6 +129,11 @@ def _cost(model, L, sweeps, n_t, replicas=1, sampler="local"):
     return c * sweeps * n_t * replicas
 
 
+def _bl6_sampler(cfg):
+    """The bl6 points' sampler (``bl6_sampler``, else ``sampler``, which the O(3) points use)."""
+    return cfg.get("bl6_sampler", cfg["sampler"])
+
+
 def plan(cfg):
     """The points of every part: {part: (compute, [params...])}."""
     t_lo, t_hi = cfg["t_range"]
@@ -132,7 +143,7 @@ def plan(cfg):
             sw = cfg["sweeps"][L]
             scan.append({"model": "bl6", "L": L, "poisson": s, "cutoff": 1.0, "k0": cfg["k0"], "t_lo": t_lo,
                          "t_hi": t_hi, "n_t": cfg["n_t"], "sweeps": sw, "thermalize": _therm(sw, cfg.get("therm_fraction", 0.2)),
-                         "replicas": 2 if L in cfg["overlap_sizes"] else 1, "sampler": cfg["sampler"]})
+                         "replicas": 2 if L in cfg["overlap_sizes"] else 1, "sampler": _bl6_sampler(cfg)})
     robust = []
     for cut, k0 in robust_variants(cfg)[1:]:  # the first variant is the scan's own
         for L in cfg["robust_sizes"]:
@@ -140,7 +151,7 @@ def plan(cfg):
             robust.append({"model": "bl6", "L": L, "poisson": cfg["robust_sigma"], "cutoff": cut, "k0": k0,
                            "t_lo": t_lo, "t_hi": t_hi, "n_t": cfg["n_t"], "sweeps": sw,
                            "thermalize": _therm(sw, cfg.get("therm_fraction", 0.2)),
-                           "replicas": 1, "sampler": cfg["sampler"]})
+                           "replicas": 1, "sampler": _bl6_sampler(cfg)})
     b_lo, b_hi = cfg["o3_beta"]
     o3 = [{"model": "nn", "L": L, "components": 3, "t_lo": 1 / b_hi, "t_hi": 1 / b_lo, "n_t": cfg["o3_n_t"],
            "sweeps": cfg["o3_sweeps"], "thermalize": _therm(cfg["o3_sweeps"]), "replicas": 1,
