@@ -308,6 +308,8 @@ def build_report(res, val, cfg, cfg_name, recs):
               f"{cost['full_study_estimated_cpu_hours'] / 2:.0f} h on 2 workers).")
     if res["flags"]:
         doc.p("**Flags** (runs whose statistics are marginal): " + "; ".join(res["flags"]))
+    if res.get("notes"):
+        doc.p("**Notes** (not statistical problems): " + "; ".join(res["notes"]))
     doc.h(2, "1. T_c against the Poisson ratio")
     doc.img("figures/tc_vs_poisson.png", "T_c from the crossings of xi/L and of the ordering-mode Binder ratio "
             "(largest pair of sizes), 004's mean-field max(J)/6 and the lattice Weiss T_c = max_k lambda_max(J(k) - "

@@ -244,8 +244,12 @@ def analyse_size(rec, L, n_boot=200, seed=0):
         out["flags"].append(f"L={L}: the energy per spin drifts between the two halves of the run at T = "
                             + ", ".join(f"{tt:.3f} (z = {z:.1f})" for tt, z in bad) + ": not equilibrated there")
     out["energy_drift_z"] = drift
+    # a low swap rate is a note, not a flag: the temperatures are then independent chains, each with its own
+    # tau_int and drift checks above, and the error analysis is per temperature either way
+    out["notes"] = []
     if "swap_rates" in ex and len(ex["swap_rates"]) and min(ex["swap_rates"]) < 0.05:
-        out["flags"].append(f"L={L}: lowest swap rate {min(ex['swap_rates']):.3f} < 0.05")
+        out["notes"].append(f"L={L}: lowest swap rate {min(ex['swap_rates']):.3f} < 0.05 (temperatures mix as "
+                            "independent chains)")
     return out
 
 
@@ -442,13 +446,14 @@ def _classify(q_mode, q_abs, t_low, t_c):
 def analyse(cfg, recs):
     """Everything the report needs, from the point records of every part."""
     sizes = cfg["sizes"]
-    res = {"sigma": [], "curves": {}, "flags": []}
+    res = {"sigma": [], "curves": {}, "flags": [], "notes": []}
     for s in cfg["sigmas"]:
         curves = {}
         for L in sizes:
             i = next(j for j, p in enumerate(recs["scan_params"]) if p["poisson"] == s and p["L"] == L)
             curves[L] = analyse_size(recs["scan"][i], L, seed=L)
             res["flags"] += [f"sigma={s:g}, " + f for f in curves[L]["flags"]]
+            res["notes"] += [f"sigma={s:g}, " + f for f in curves[L]["notes"]]
         res["curves"][s] = curves
     rows = []
     for s in cfg["sigmas"]:
@@ -521,6 +526,8 @@ def analyse(cfg, recs):
                 c["evidence"] += (f"; the numbers say '{c['verdict']}', but {len(res['flags'])} run(s) are flagged "
                                   "for marginal statistics (see flags), so the verdict is held back")
                 c["verdict"] = "inconclusive"
+    for c in res["conjectures"]:  # every verdict says from which sizes it comes
+        c["evidence"] += f" [sizes L = {', '.join(map(str, sizes))}]"
     # robustness
     rob = []
     base = cfg["robust_sigma"]
@@ -619,6 +626,7 @@ def run_config(study, cfg_name="quick"):
     headline = _headline(res, val)
     results = {"study": NAME, "headline": headline, "t_c": t_c, "validation": val, "conjectures": conj,
                "robustness": robust, "robustness_dependence": robust_dep, "overlap": overlap, "flags": res["flags"],
+               "notes": res["notes"],
                "sigma_dependence": res["sigma_dependence"], "t_weiss_vs_L": res["t_weiss_vs_L"],
                "parameters": {"configuration": cfg_name, **{k: v for k, v in cfg.items() if k != "sweeps"},
                               "sweeps": {str(k): v for k, v in cfg["sweeps"].items()},
