@@ -97,7 +97,7 @@ def test_early_box_decision_equals_the_full_sum():
     s = _unit(rng, (L**3, 6))
     counters = np.zeros(2, np.int64)
     summed = total = 0
-    for trial in range(6):
+    for _trial in range(6):
         i = int(rng.integers(L**3))
         xi, yi, zi = i // L**2, (i // L) % L, i % L
         new = _unit(rng, 6)

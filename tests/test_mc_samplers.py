@@ -372,7 +372,7 @@ def _integrator_start(L=4, seed=3):
 
 
 def _run_integrator(model, s, v, h, steps, beta=8.0):
-    from tensorglass.montecarlo import _hmc, _hmc_kernels
+    from tensorglass.montecarlo import _hmc
     y, w, f = s.copy(), v.copy(), np.empty_like(v)
     hext = np.zeros(6)
     e0 = _hmc._force(model.kernel, y, hext, beta, f, 1)
@@ -411,3 +411,16 @@ def test_hmc_integrator_energy_error_is_second_order_and_small():
     finally:
         _hmc.TWO_STAGE_B = b
     assert leap > 1.3 * errs[0]
+
+
+def test_hmc_run_from_another_integrator_is_refused():
+    """A state written by a version with another integrator (leapfrog, no
+    "integrator" entry) is not silently continued with this one."""
+    p = mc.RunParameters("nn", 4, 1.0, 20, 1, components=3, thermalize=5, sampler="hmc")
+    model = p.build()
+    st = mc.new_state(p, model)
+    assert st.sampler_state["integrator"].startswith("two-stage")
+    mc.advance(st, model, 2)
+    del st.sampler_state["integrator"]
+    with pytest.raises(ParameterError, match="integrator"):
+        mc.advance(st, model, 1)

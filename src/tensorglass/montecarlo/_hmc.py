@@ -26,10 +26,11 @@ per trajectory at L = 16; docs/notes/mc_speed.md).
 Every stage is volume-preserving (Hausdorff measure of the product of
 spheres and its tangent bundle) and the composition is symmetric, hence
 time-reversible (tested), so the Metropolis test on the exact change of
-the fictitious Hamiltonian makes the chain obey detailed balance exactly.  Unlike the earlier embedding
-``s = x/|x|`` with radial weight ``exp(-|x|^2/2)``, there is no radial
-coordinate: no origin singularity (whose 1/|x| force froze n = 2 chains),
-no stiff radial mode limiting the step.
+the fictitious Hamiltonian makes the chain obey detailed balance exactly.
+Unlike the earlier embedding ``s = x/|x|`` with radial weight
+``exp(-|x|^2/2)``, there is no radial coordinate: no origin singularity
+(whose 1/|x| force froze n = 2 chains), no stiff radial mode limiting the
+step.
 
 Cost: two FFT convolutions (:func:`fields`) per step, O(N log N).
 The driver draws every random number (tangent momenta from standard
@@ -46,14 +47,13 @@ from __future__ import annotations
 import math
 
 import numpy as np
-
-from . import _hmc_kernels as _k
 from scipy import fft as sfft
 
+from . import _hmc_kernels as _k
 from ._lattice import LatticeKernel
 
 TARGET_ACCEPTANCE = 0.8     # dual-averaging target (mean Metropolis acceptance probability)
-MAX_STEPS = 1000         # guard against a degenerate step size (integrator steps per trajectory)
+MAX_STEPS = 1000            # guard against a degenerate step size (integrator steps per trajectory)
 TWO_STAGE_B = 0.1932        # McLachlan (1995) minimum-error two-stage splitting coefficient
 INTEGRATOR = f"two-stage b={TWO_STAGE_B}"   # recorded in every run's sampler state
 

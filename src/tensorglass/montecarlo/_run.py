@@ -162,8 +162,8 @@ def new_state(params: RunParameters, model: SpinModel | None = None, seed_sequen
             eps = _hmc.initial_step_size(model.kernel, 1.0 / params.temperature, params.field_vector(n))
             source = "tuned" if params.thermalize > 0 else "untuned (no thermalisation to tune in)"
         sampler_state.update({"step_size": eps, "step_size_source": source, "target_acceptance":
-                              _hmc.TARGET_ACCEPTANCE, "trajectory": params.trajectory, "integrator": _hmc.INTEGRATOR, "integrator_steps": 0,
-                              "tuning_accepted": 0, "tuning_attempted": 0})
+                              _hmc.TARGET_ACCEPTANCE, "trajectory": params.trajectory, "integrator": _hmc.INTEGRATOR,
+                              "integrator_steps": 0, "tuning_accepted": 0, "tuning_attempted": 0})
         if source == "tuned":
             sampler_state["dual_averaging"] = _hmc.DualAveraging.start(eps)
     else:

@@ -421,7 +421,8 @@ def build_report(res, val, cfg, cfg_name, recs):
     doc.bullets([
         "Observables are read off the Monte Carlo engine's structure factor (recorded after every sweep; "
         "tensorglass.montecarlo mode_amplitude, shell_mean, correlation_length), with the ordering set K* fixed by "
-        "the Weiss maximum (weiss_ordering_shell): m^2 = sum_{k in K*} |s(k)|^2/N^2, U = <m^4>/<m^2>^2, xi = sqrt(S(K*)/S(K_nb) - 1)/(2 sin(pi/L)) "
+        "the Weiss maximum (weiss_ordering_shell): m^2 = sum_{k in K*} |s(k)|^2/N^2, U = <m^4>/<m^2>^2, "
+        "xi = sqrt(S(K*)/S(K_nb) - 1)/(2 sin(pi/L)) "
         "with K_nb the next shell outward. For O(3) this is the standard k = 0 definition.",
         "Errors: 20 blocks per temperature; jackknife for curves, bootstrap (200 resamples of the blocks, the same "
         "blocks at every temperature) for crossings and peaks. tau_int of e and m^2 with window c = 8; a block "
