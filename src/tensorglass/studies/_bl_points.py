@@ -126,7 +126,7 @@ def pt_point(params: dict, seed: int) -> dict:
     temps = temperature_grid(params["t_lo"], params["t_hi"], params["n_t"])
     sweeps, therm = int(params["sweeps"]), int(params["thermalize"])
     replicas = int(params.get("replicas", 1))
-    # each slot is a chain of the engine whose thermalisation (where the local sampler tunes its width, then
+    # each slot is a chain of the engine whose thermalisation (where the sampler tunes its width or step, then
     # freezes it) is the study's; the engine measures every sweep past it
     kw = {"model": model_name, "L": L, "sampler": params.get("sampler", "metropolis"), "sweeps": sweeps,
           "thermalize": therm}
