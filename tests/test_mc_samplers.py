@@ -153,15 +153,27 @@ T_C = {"bl6": 0.10, "elastic-dipole": 0.19, "coupled-blocks": 0.045}
 LONG_RANGE_CASES = [(m, f, L) for m in T_C for f in (0.5, 1.0, 2.0) for L in (8, 16)]
 
 
-def _chain_kinds(L):
+def _chain_kinds(L, n):
     """The chains compared: every exact sampler the package has ("auto" is
-    one of them, "ising" needs n = 1), plus a second HMC with a hand-set
-    step size and a shorter trajectory (a different Markov kernel with the
-    same target).  The dense O(N^2) Metropolis runs at L = 8 only: at L = 16
-    a sweep takes about 0.5 s, a whole test's worth of data minutes."""
-    kinds = [dict(sampler=s) for s in mc.SAMPLERS if s not in ("auto", "ising") and not (s == "metropolis" and L > 8)]
-    kinds = [dict(k, trajectory=1.0) if k["sampler"] == "hmc" else k for k in kinds]
-    kinds.append(dict(sampler="hmc", trajectory=0.6))
+    one of them, "ising" needs n = 1), plus a second HMC with the other
+    kinetic energy and a shorter trajectory (a different Markov kernel with
+    the same target).  The dense O(N^2) Metropolis runs at L = 8 only: at
+    L = 16 a sweep takes about 0.5 s, a whole test's worth of data minutes.
+    Each kind comes with its thermalisation factor: the short-trajectory
+    HMC thermalises for the same total angle as the main one (the
+    short-trajectory chains were 2.6 sigma behind at elastic-dipole T_c,
+    L = 16, with the same number of trajectories).  Trajectory times:
+    Gaussian 1 (mean angle per trajectory about 2 rad for n = 3-6) and
+    linear 2 (unit angular speed); the defaults (2 and 8) cost more per
+    trajectory than these short tests gain."""
+    from tensorglass.montecarlo import _hmc
+    main = _hmc.default_kinetic(n)
+    other = "gaussian" if main == "linear" else "linear"
+    traj = {"gaussian": 1.0, "linear": 2.0}
+    kinds = [(dict(sampler="hmc", trajectory=traj[main]), 1)]     # first: its last states start the local chains
+    kinds += [(dict(sampler=s), 1) for s in mc.SAMPLERS if s not in ("auto", "ising", "hmc")
+              and not (s == "metropolis" and L > 8)]
+    kinds.append((dict(sampler="hmc", kinetic=other, trajectory=0.6 * traj[other]), math.ceil(traj[main] / traj[other] / 0.6)))
     return kinds
 
 
@@ -170,8 +182,8 @@ def _chain_kinds(L):
 def test_samplers_agree_on_long_range_models(model_name, t_over_tc, L):
     """Every sampler agrees with every other on E/N and on the ordering-mode
     amplitude m_k1, |z| < 3, errors from 4 chains of each kind.  Chains
-    start random; HMC trajectories of time 1 and 0.6 (the default 2 costs
-    more per trajectory than these short tests gain).  Thermalisation: 60
+    start random; both HMC kinetic energies, with short trajectories
+    (:func:`_chain_kinds`).  Thermalisation: 60
     trajectories or sweeps at L = 8 (250 for Metropolis at T <= T_c, with
     one over-relaxation sweep per sweep), 50 at L = 16.  The local sampler
     (small single-site moves with the clock filter) coarsens a random start
@@ -187,12 +199,12 @@ def test_samplers_agree_on_long_range_models(model_name, t_over_tc, L):
     model = base.build()
     results = []
     hmc_finals = []
-    for i, kind in enumerate(_chain_kinds(L)):
+    kinds = _chain_kinds(L, model.n_components)
+    main_hmc = kinds[0][0]
+    for i, (kind, therm_factor) in enumerate(kinds):
         p = replace(base, **kind)
-        if kind.get("trajectory", 1.0) < 1.0:
-            # the same thermalisation time as the trajectory-1 chains (the short-trajectory chains were
-            # 2.6 sigma behind at elastic-dipole T_c, L = 16, with the same number of trajectories)
-            therm = math.ceil(thermalize / kind["trajectory"])
+        if therm_factor > 1:
+            therm = thermalize * therm_factor
             p = replace(p, thermalize=therm, sweeps=therm + measure)
         if kind["sampler"] == "metropolis" and t_over_tc <= 1.0:
             # single-site moves coarsen the domains of a random start slowly: at T_c, coupled-blocks was still
@@ -201,7 +213,7 @@ def test_samplers_agree_on_long_range_models(model_name, t_over_tc, L):
             p = replace(p, thermalize=250, sweeps=250 + measure, overrelax=1)
         starts = hmc_finals[:chains] if kind["sampler"] == "local" and t_over_tc <= 1.0 else None
         c = _chain_means(p, model, chains, seed0=100 * i + L, observe=_ordering_mode_amplitude, starts=starts,
-                         finals=hmc_finals if kind == {"sampler": "hmc", "trajectory": 1.0} else None)
+                         finals=hmc_finals if kind == main_hmc else None)
         results.append((kind, _mean_err(c[:, 0]), _mean_err(c[:, 3])))
     assert len(results) >= 2
     for (ka, ea, ma), (kb, eb, mb) in itertools.combinations(results, 2):
@@ -371,46 +383,63 @@ def _integrator_start(L=4, seed=3):
     return model, s, v, _hmc, _hmc_kernels
 
 
-def _run_integrator(model, s, v, h, steps, beta=8.0):
+def _kinetic(v, unit_speed):
+    return float(np.sum(np.linalg.norm(v, axis=1))) if unit_speed else 0.5 * float(np.sum(v * v))
+
+
+def _run_integrator(model, s, v, h, steps, beta=8.0, unit_speed=False):
     from tensorglass.montecarlo import _hmc
-    y, w, f = s.copy(), v.copy(), np.empty_like(v)
-    hext = np.zeros(6)
-    e0 = _hmc._force(model.kernel, y, hext, beta, f, 1)
-    e1 = _hmc.integrate(model.kernel, y, w, f, beta, h, steps, hext)
-    h0 = beta * e0 + 0.5 * float(np.sum(v * v))
-    h1 = beta * e1 + 0.5 * float(np.sum(w * w))
-    return y, w, h1 - h0
+    y, w = s.copy(), v.copy()
+    e0, e1 = _hmc.integrate(model.kernel, y, w, beta, h, steps, np.zeros(6), unit_speed=unit_speed)
+    return y, w, beta * (e1 - e0) + _kinetic(w, unit_speed) - _kinetic(v, unit_speed)
 
 
-def test_hmc_integrator_is_time_reversible():
+@pytest.mark.parametrize("unit_speed", [False, True], ids=["gaussian", "linear"])
+def test_hmc_integrator_is_time_reversible(unit_speed):
     """Integrate, flip the momenta, integrate again: back to the start (to
-    round-off).  Reversibility (with volume preservation) is what makes the
-    Metropolis test exact."""
+    round-off), for both kinetic energies.  Reversibility (with volume
+    preservation) is what makes the Metropolis test exact."""
     model, s, v, _, _ = _integrator_start()
-    y, w, _ = _run_integrator(model, s, v, 0.05, 20)
+    y, w, _ = _run_integrator(model, s, v, 0.05, 20, unit_speed=unit_speed)
     assert np.max(np.abs(y - s)) > 0.05                     # it moved
-    z, u, _ = _run_integrator(model, y, -w, 0.05, 20)
+    z, u, _ = _run_integrator(model, y, -w, 0.05, 20, unit_speed=unit_speed)
     assert np.max(np.abs(z - s)) < 1e-10
     assert np.max(np.abs(u + v)) < 1e-10
 
 
-def test_hmc_integrator_energy_error_is_second_order_and_small():
-    """The two-stage splitting is second order: over a fixed time, halving
-    the step divides the energy error by about 4 (3.2-4.8 accepted; 4.0
-    measured); and it is smaller than that of two leapfrog half-steps
-    (b = 1/4, the same cost) by about 1.6 (1.3 required), the reason it
-    replaced leapfrog."""
+def _linear_momenta(v, seed):
+    """Momenta of the linear kinetic energy: the directions of ``v``, lengths Gamma(n - 1)."""
+    r = np.random.default_rng(seed).standard_gamma(v.shape[1] - 1, size=v.shape[0])
+    return v * (r / np.linalg.norm(v, axis=1))[:, None]
+
+
+@pytest.mark.parametrize("unit_speed", [False, True], ids=["gaussian", "linear"])
+def test_hmc_integrator_energy_error_is_second_order_and_small(unit_speed):
+    """The two-stage splitting is second order for both kinetic energies:
+    over a fixed time, halving the step divides the energy error by about 4
+    (3.2-4.8 accepted; 4.0 measured with either).  Its energy error is
+    smaller than that of two leapfrog half-steps (b = 1/4, the same cost),
+    the reason it replaced leapfrog: in RMS over four starts, by 2.1 with
+    the Gaussian kinetic energy and 1.9 with the linear one (1.2
+    required)."""
     from tensorglass.montecarlo import _hmc
-    model, s, v, _, _ = _integrator_start()
-    errs = [abs(_run_integrator(model, s, v, h, round(0.8 / h))[2]) for h in (0.08, 0.04)]
+    starts = []
+    for seed in (3, 4, 5, 6):
+        model, s, v, _, _ = _integrator_start(seed=seed)
+        starts.append((s, _linear_momenta(v, seed) if unit_speed else v))
+    s, v = starts[0]
+    errs = [abs(_run_integrator(model, s, v, h, round(0.8 / h), unit_speed=unit_speed)[2]) for h in (0.08, 0.04)]
     assert 3.2 < errs[0] / errs[1] < 4.8
-    b = _hmc.TWO_STAGE_B
-    try:
-        _hmc.TWO_STAGE_B = 0.25
-        leap = abs(_run_integrator(model, s, v, 0.08, 10)[2])
-    finally:
-        _hmc.TWO_STAGE_B = b
-    assert leap > 1.3 * errs[0]
+
+    def rms_error(b):
+        old = _hmc.TWO_STAGE_B
+        try:
+            _hmc.TWO_STAGE_B = b
+            return np.sqrt(np.mean([_run_integrator(model, s, v, 0.08, 10, unit_speed=unit_speed)[2] ** 2
+                                    for s, v in starts]))
+        finally:
+            _hmc.TWO_STAGE_B = old
+    assert rms_error(0.25) > 1.2 * rms_error(_hmc.TWO_STAGE_B)
 
 
 def test_hmc_run_from_another_integrator_is_refused():

@@ -32,11 +32,35 @@ Unlike the earlier embedding ``s = x/|x|`` with radial weight
 (whose 1/|x| force froze n = 2 chains), no stiff radial mode limiting the
 step.
 
-Cost: two FFT convolutions (:func:`fields`) per step, O(N log N).
+Cost: two FFT convolutions (:func:`_pair_fields`) per step, O(N log N).
 The driver draws every random number (tangent momenta from standard
 normals, the accept uniform, the trajectory-length jitter) and owns the
 step-size adaptation (dual averaging, :class:`DualAveraging`), which runs
 only during thermalisation and is then frozen.
+
+Kinetic energy.  Besides the Gaussian ``|v_i|^2/2``, the linear kinetic
+energy ``K = sum_i |v_i|`` is available (``kinetic="linear"``; the default
+for n >= 4, :func:`default_kinetic`).  Its momenta have the density
+``exp(-|v_i|)`` on each tangent plane: a uniform direction and a length
+drawn from Gamma(n - 1, 1) by the driver.  Its free flow is the same
+geodesic rotation at unit angular speed, whatever |v_i|, so it is as exact,
+reversible and volume-preserving.  Why: the fictitious energy
+``beta H + K`` is conserved along a trajectory and changes only when the
+momenta are redrawn, so the potential energy moves by about the spread of
+K per trajectory.  Per spin, the Gaussian K has variance (n - 1)/2 and the
+linear one n - 1; near T_c, where the specific heat is large, that bound
+made the energy the slowest observable of the Gaussian chain (bl6, L = 16:
+tau_int(E) 3-4 trajectories whatever their length).  With the linear K the
+energy decorrelates in 1-2 trajectories, so longer trajectories (default
+time 8 against 2, :data:`DEFAULT_TRAJECTORY`) pay off for the slow
+ordering mode: about 2x the ESS/s of the Gaussian chain for bl6 near T_c
+at L = 16 and 32 (docs/notes/mc_speed.md).  On the choice of kinetic
+energy in HMC see Livingstone, Faulkner & Roberts, Biometrika 106, 303
+(2019).  For n <= 3 the Gaussian stays the default: the linear K is not
+smooth at v = 0, and a kick that takes a momentum through (near) zero
+turns the spin's direction abruptly and costs energy error; the
+probability of a short momentum, P(|v| < d) ~ d^(n-1)/(n-1)!, is small
+only for n >= 4.
 
 Not a paper equation: the seeds (000-004) do not discuss sampling; this is
 the Monte Carlo used to evaluate 004 Eqs. (18)-(20) beyond mean field.
@@ -56,6 +80,17 @@ TARGET_ACCEPTANCE = 0.8     # dual-averaging target (mean Metropolis acceptance 
 MAX_STEPS = 1000            # guard against a degenerate step size (integrator steps per trajectory)
 TWO_STAGE_B = 0.1932        # McLachlan (1995) minimum-error two-stage splitting coefficient
 INTEGRATOR = f"two-stage b={TWO_STAGE_B}"   # recorded in every run's sampler state
+KINETIC_ENERGIES = ("gaussian", "linear")  # K = sum |v|^2 / 2, or K = sum |v| (module docstring)
+#: default mean trajectory time per kinetic energy.  Gaussian: 2 (bl6 near T_c, L = 16: ESS/s 6.9 at 2 against
+#: 2.0, 4.6-5.6 and 6.0 at 1, 3 and 4); linear (unit angular speed): 8 (L = 16: ESS/s 11-13, 13-14 and 8 at
+#: 6, 8 and 10; L = 32: 0.78, 0.90 and 0.66 at 6, 8 and 12); docs/notes/mc_speed.md.
+DEFAULT_TRAJECTORY = {"gaussian": 2.0, "linear": 8.0}
+
+
+def default_kinetic(n: int) -> str:
+    """The kinetic energy HMC uses by default for n-component spins:
+    linear for n >= 4, Gaussian below (module docstring)."""
+    return "linear" if n >= 4 else "gaussian"
 
 
 def initial_step_size(kernel: LatticeKernel, beta: float, hext) -> float:
@@ -72,43 +107,51 @@ def initial_step_size(kernel: LatticeKernel, beta: float, hext) -> float:
     return min(1.0, 1.2 * kernel.L ** (-0.75) / math.sqrt(1.0 + beta * rho))
 
 
-def fields(kernel: LatticeKernel, spins, workers: int = 1):
-    """``local_fields`` (the reference, in ``_lattice``) with the self term
-    folded into k space (:attr:`LatticeKernel.pair_jk`) and the k-space
-    product done by the fused kernel :func:`_hmc_kernels.fourier_multiply`;
-    equal to it to round-off (tested).  Spins and fields: (L, L, L, n)."""
+def _pair_fields(kernel: LatticeKernel, spins, workers: int = 1):
+    """Pair fields of the spins (L, L, L, n), component-major (n, N) as
+    the inverse FFT gives them: the self term is folded into k space
+    (:attr:`LatticeKernel.pair_jk`) and the k-space product done by the
+    fused kernel :func:`_hmc_kernels.fourier_multiply`."""
     L, n = kernel.L, kernel.n
     sk = sfft.rfftn(np.moveaxis(spins, -1, 0), axes=(1, 2, 3), workers=workers)
     hk = np.empty_like(sk)
     _k.fourier_multiply(kernel.pair_jk, sk.reshape(n, -1), hk.reshape(n, -1))
-    return np.moveaxis(sfft.irfftn(hk, s=(L, L, L), axes=(1, 2, 3), workers=workers), 0, -1)
+    return sfft.irfftn(hk, s=(L, L, L), axes=(1, 2, 3), workers=workers, overwrite_x=True).reshape(n, -1)
 
 
-def _force(kernel, y, hext, beta, force, workers):
-    """Tangent force at ``y`` into ``force`` ((N, n)); returns the energy."""
-    n = kernel.n
-    return _k.force_and_energy((fields(kernel, y, workers) + hext).reshape(-1, n), y.reshape(-1, n), hext, beta, force)
+def fields(kernel: LatticeKernel, spins, workers: int = 1):
+    """``local_fields`` (the reference, in ``_lattice``) as the HMC computes
+    them (:func:`_pair_fields`); equal to it to round-off (tested).  Spins
+    and fields: (L, L, L, n)."""
+    return _pair_fields(kernel, spins, workers).T.reshape(spins.shape)
 
 
-def integrate(kernel: LatticeKernel, y, v, force, beta, step_size, n_steps, hext, workers=1):
+def integrate(kernel: LatticeKernel, y, v, beta, step_size, n_steps, hext, workers=1, unit_speed=False):
     """``n_steps`` two-stage steps of ``step_size`` (module docstring) from
     (y, v), changed in place: ``y`` (L, L, L, n) unit spins, ``v`` (N, n)
-    tangent momenta, ``force`` (N, n) the force at ``y`` on entry and at
-    the end on return.  Returns the energy at the end (None if n_steps = 0)."""
+    tangent momenta; ``unit_speed`` for the linear kinetic energy.  The
+    last kick of a step and the first of the next, at the same spins, are
+    merged into one, and each field evaluation is fused with the kick and
+    flow that follow it (:func:`_hmc_kernels.force_kick_rotate`): 1 + 2
+    n_steps FFT field evaluations per trajectory.  Returns the energies at
+    the start and at the end."""
     n = kernel.n
     yf = y.reshape(-1, n)
     b, h = TWO_STAGE_B, step_size
-    e = None
-    for _ in range(n_steps):
-        _k.kick_and_rotate(yf, v, force, b * h, 0.5 * h)
-        _force(kernel, y, hext, beta, force, workers)
-        _k.kick_and_rotate(yf, v, force, (1.0 - 2.0 * b) * h, 0.5 * h)
-        e = _force(kernel, y, hext, beta, force, workers)
-        _k.kick(v, force, b * h)
-    return e
+
+    def stage(kick, time):
+        return _k.force_kick_rotate(_pair_fields(kernel, y, workers), hext, yf, v, beta, kick, time, unit_speed)
+
+    e0 = e = stage(b * h, 0.5 * h) if n_steps else stage(0.0, 0.0)
+    for i in range(n_steps):
+        stage((1.0 - 2.0 * b) * h, 0.5 * h)
+        last = i == n_steps - 1
+        e = stage(b * h if last else 2.0 * b * h, 0.0 if last else 0.5 * h)
+    return e0, e
 
 
-def hmc_step(kernel: LatticeKernel, spins, normals, uniform, beta, step_size, n_steps, hext, workers=1):
+def hmc_step(kernel: LatticeKernel, spins, normals, uniform, beta, step_size, n_steps, hext, workers=1,
+             magnitudes=None):
     """One geodesic HMC trajectory of ``n_steps`` integrator steps of
     ``step_size`` (:func:`integrate`).
 
@@ -117,19 +160,25 @@ def hmc_step(kernel: LatticeKernel, spins, normals, uniform, beta, step_size, n_
     start); ``normals``: pre-drawn standard normals of the same shape,
     projected onto the tangent planes to give the momenta; ``uniform``:
     one pre-drawn U(0,1); ``hext``: uniform site field (n-vector).
+    ``magnitudes``: None for the Gaussian kinetic energy; for the linear
+    one, N pre-drawn Gamma(n - 1, 1) momentum lengths (the projected
+    normals then give only the directions).
     Returns ``(accepted, energy, acceptance_probability)``; the energy is
     that of the state kept."""
     n = spins.shape[-1]
     s = spins / np.linalg.norm(spins, axis=-1, keepdims=True)
     hext = np.ascontiguousarray(hext, dtype=float)
-    force = np.empty((s.size // n, n))
-    e0 = _force(kernel, s, hext, beta, force, workers)
     v = np.array(normals, dtype=float).reshape(-1, n)
     k0 = _k.project_tangent(v, s.reshape(-1, n))
+    linear = magnitudes is not None
+    if linear:
+        r = np.asarray(magnitudes, dtype=float)
+        v *= (r / np.maximum(np.linalg.norm(v, axis=1), np.finfo(float).tiny))[:, None]
+        k0 = float(np.sum(r))
     y = s.copy()
-    e1 = integrate(kernel, y, v, force, beta, step_size, n_steps, hext, workers)
-    e1 = e0 if e1 is None else e1
-    dh = beta * (e1 - e0) + 0.5 * float(np.sum(v * v)) - k0
+    e0, e1 = integrate(kernel, y, v, beta, step_size, n_steps, hext, workers, unit_speed=linear)
+    k1 = float(np.sum(np.linalg.norm(v, axis=1))) if linear else 0.5 * float(np.sum(v * v))
+    dh = beta * (e1 - e0) + k1 - k0
     prob = math.exp(min(0.0, -dh)) if np.isfinite(dh) else 0.0
     if uniform < prob:
         spins[...] = y

@@ -41,7 +41,9 @@ class RunParameters:
     cutoff: float = 1.0          # Gaussian UV cutoff of the long-range models (lattice units)
     thermalize: int = 0
     step_size: float = 0.0       # HMC; 0 = tuned during thermalisation (dual averaging), then frozen
-    trajectory: float = 2.0      # HMC: mean trajectory time (jittered uniformly over [0.5, 1.5] x this)
+    trajectory: float = 0.0      # HMC: mean trajectory time (jittered over [0.5, 1.5] x this); 0 = the kinetic
+    #                              energy's default (_hmc.DEFAULT_TRAJECTORY: 2 Gaussian, 8 linear)
+    kinetic: str = "auto"        # HMC kinetic energy: "gaussian", "linear" or "auto" (linear for n >= 4)
     delta: float = 0.0           # Metropolis/local proposal width; 0 = automatic (local: tuned while thermalising)
     overrelax: int | None = None  # over-relaxation sweeps per sweep; None = sampler default (local: 2 short-range, else 0)
     field: tuple = ()            # uniform site field h (site term -h.s), n components; () = none
@@ -62,8 +64,11 @@ class RunParameters:
         if not (isinstance(self.step_size, (int, float)) and math.isfinite(self.step_size) and self.step_size >= 0):
             raise ParameterError("step_size", self.step_size, "step_size >= 0 (0: tuned during thermalisation)")
         if not (isinstance(self.trajectory, (int, float)) and math.isfinite(self.trajectory)
-                and 0 < self.trajectory <= 100):
-            raise ParameterError("trajectory", self.trajectory, "0 < trajectory <= 100 (HMC time units)")
+                and 0 <= self.trajectory <= 100):
+            raise ParameterError("trajectory", self.trajectory,
+                                 "0 < trajectory <= 100 (HMC time units), or 0 for the kinetic energy's default")
+        if self.kinetic not in ("auto", *_hmc.KINETIC_ENERGIES):
+            raise ParameterError("kinetic", self.kinetic, "one of auto, " + ", ".join(_hmc.KINETIC_ENERGIES))
         if self.overrelax is not None and (not isinstance(self.overrelax, (int, np.integer)) or self.overrelax < 0
                                            or (self.overrelax and self.sampler in ("hmc", "ising"))):
             raise ParameterError("overrelax", self.overrelax, "an integer >= 0, with the metropolis or local sampler")
@@ -161,9 +166,12 @@ def new_state(params: RunParameters, model: SpinModel | None = None, seed_sequen
         else:
             eps = _hmc.initial_step_size(model.kernel, 1.0 / params.temperature, params.field_vector(n))
             source = "tuned" if params.thermalize > 0 else "untuned (no thermalisation to tune in)"
+        kinetic = _hmc.default_kinetic(n) if params.kinetic == "auto" else params.kinetic
         sampler_state.update({"step_size": eps, "step_size_source": source, "target_acceptance":
-                              _hmc.TARGET_ACCEPTANCE, "trajectory": params.trajectory, "integrator": _hmc.INTEGRATOR,
-                              "integrator_steps": 0, "tuning_accepted": 0, "tuning_attempted": 0})
+                              _hmc.TARGET_ACCEPTANCE, "kinetic": kinetic,
+                              "trajectory": params.trajectory or _hmc.DEFAULT_TRAJECTORY[kinetic],
+                              "integrator": _hmc.INTEGRATOR, "integrator_steps": 0, "tuning_accepted": 0,
+                              "tuning_attempted": 0})
         if source == "tuned":
             sampler_state["dual_averaging"] = _hmc.DualAveraging.start(eps)
     else:
@@ -174,7 +182,10 @@ def new_state(params: RunParameters, model: SpinModel | None = None, seed_sequen
 def _hmc_trajectory(state: RunState, model: SpinModel, beta, hext):
     """One HMC trajectory; during thermalisation (sweep < thermalize) it
     adapts the step size, and freezes it after the last thermalisation
-    sweep.  Random numbers, in this order: jitter, normals, accept uniform."""
+    sweep.  Random numbers, in this order: jitter, normals, (linear kinetic
+    energy: N Gamma(n - 1) momentum lengths), accept uniform.  A state
+    without a "kinetic" entry was written before the linear kinetic energy
+    existed, and continues with the Gaussian one it was started with."""
     p, ss = state.params, state.sampler_state
     if ss.get("integrator") != _hmc.INTEGRATOR:
         raise ParameterError("integrator", ss.get("integrator", "leapfrog"), f"'{_hmc.INTEGRATOR}' (this version's)",
@@ -184,9 +195,12 @@ def _hmc_trajectory(state: RunState, model: SpinModel, beta, hext):
     eps = math.exp(ss["dual_averaging"]["log_eps"]) if tuning else ss["step_size"]
     jitter = state.rng.random()
     normals = state.rng.standard_normal(state.coords.shape)
+    mags = None
+    if ss.get("kinetic", "gaussian") == "linear":
+        mags = state.rng.standard_gamma(state.coords.shape[-1] - 1, size=normals[..., 0].size)
     u = state.rng.random()
-    steps = _hmc.integrator_steps(p.trajectory, eps, jitter)
-    ok, e, prob = _hmc.hmc_step(model.kernel, state.coords, normals, u, beta, eps, steps, hext)
+    steps = _hmc.integrator_steps(ss["trajectory"], eps, jitter)
+    ok, e, prob = _hmc.hmc_step(model.kernel, state.coords, normals, u, beta, eps, steps, hext, magnitudes=mags)
     if tuning:
         da = ss["dual_averaging"]
         _hmc.DualAveraging.update(da, prob)
