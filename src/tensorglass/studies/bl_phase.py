@@ -63,10 +63,10 @@ COST_PER_SWEEP = {("metropolis", "bl6", 4): 0.0014, ("metropolis", "bl6", 6): 0.
                   ("local", "bl6", 12): 0.0072, ("local", "bl6", 16): 0.018, ("local", "bl6", 24): 0.078,
                   ("local", "nn", 4): 0.0001, ("local", "nn", 6): 0.0003, ("local", "nn", 8): 0.00055,
                   ("local", "nn", 12): 0.0019, ("local", "nn", 16): 0.0034, ("local", "nn", 24): 0.012,
-                  # HMC (two-stage integrator, trajectory time 2): one tuned trajectory with the engine's measurement,
-                  # at T = 0.12 on this machine at load 2, plus 20% for the study's reduction
-                  ("hmc", "bl6", 4): 0.0005, ("hmc", "bl6", 6): 0.0008, ("hmc", "bl6", 8): 0.0016,
-                  ("hmc", "bl6", 12): 0.0065, ("hmc", "bl6", 16): 0.014, ("hmc", "bl6", 24): 0.07}
+                  # HMC (two-stage integrator, linear kinetic energy, trajectory time 8): one tuned trajectory with
+                  # the engine's measurement, at T = 0.12 on this machine at load 2, plus 20% for the study's reduction
+                  ("hmc", "bl6", 4): 0.0006, ("hmc", "bl6", 6): 0.0012, ("hmc", "bl6", 8): 0.0024,
+                  ("hmc", "bl6", 12): 0.0096, ("hmc", "bl6", 16): 0.026, ("hmc", "bl6", 24): 0.12}
 
 #: (Gaussian cutoff c in lattice spacings, k = 0 convention) of the robustness part: both cutoffs with both
 #: conventions (the scan's own variant, cutoff 1 and the configuration's k0, is taken from the scan)
@@ -82,10 +82,14 @@ def robust_variants(cfg):
 CONFIGS = {
     # bl6 runs on HMC: near T_c it gives 10-30x the independent samples per CPU-second of the local sampler
     # (benchmarks/mc_speed.py; docs/notes/mc_speed.md); O(3) (short-range) on the local sampler
-    "full": {"sampler": "local", "bl6_sampler": "hmc", "k0": "average", "sigmas": [0.0, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45],
-             "sizes": [8, 12, 16, 24], "t_range": (0.07, 0.20), "n_t": 12,
-             "sweeps": {8: 20000, 12: 20000, 16: 10000, 24: 5000},
-             "overlap_sizes": [12], "robust_sigma": 0.3, "robust_sizes": [8, 12, 16], "robust_variants": ROBUST_VARIANTS,
+    # HMC sweeps (trajectories of time 8): its tau_int near T_c is 1-3 trajectories at L = 16-32
+    # (docs/notes/mc_speed.md), so 400 trajectories at L = 24, a third of them thermalising, are about 100 tau.
+    # k0 = "zero", as in "quick" (below): under "average" L = 8 orders uniformly for sigma >= 0.4 and gives no
+    # crossing with L = 12; "average" is one of the robustness variants.
+    "full": {"sampler": "local", "bl6_sampler": "hmc", "k0": "zero", "sigmas": [0.0, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45],
+             "sizes": [8, 12, 16, 24], "t_range": (0.07, 0.20), "n_t": 8,
+             "sweeps": {8: 3000, 12: 2000, 16: 1000, 24: 400}, "therm_fraction": 1 / 3,
+             "overlap_sizes": [12], "robust_sigma": 0.3, "robust_sizes": [8, 12], "robust_variants": ROBUST_VARIANTS,
              # O(3): a narrow beta grid about beta_c (steps of 0.005); measured with these settings, the (12, 16)
              # xi/L crossing is 0.69422 +- 0.00089 (+0.18% +- 0.13%: within 0.5% at 95%)
              "o3_sizes": [8, 12, 16], "o3_beta": (0.683001, 0.703001), "o3_n_t": 5, "o3_sweeps": 20000,
@@ -97,7 +101,7 @@ CONFIGS = {
     # L = 12 relaxes slowly below T ~ 0.12 (the energy still drifted after 140 of 700 sweeps): a third of the
     # sweeps thermalise.
     "quick": {"sampler": "local", "bl6_sampler": "hmc", "k0": "zero", "sigmas": [0.0, 0.1, 0.2, 0.3, 0.45], "sizes": [8, 12],
-              "t_range": (0.10, 0.20), "n_t": 6, "sweeps": {8: 1500, 12: 900}, "therm_fraction": 1 / 3,
+              "t_range": (0.10, 0.20), "n_t": 6, "sweeps": {8: 1000, 12: 600}, "therm_fraction": 1 / 3,
               "overlap_sizes": [8],
               "robust_sigma": 0.3, "robust_sizes": [8, 12], "robust_variants": [(0.5, "zero"), (1.0, "average")],
               "o3_sizes": [8, 12], "o3_beta": (0.683001, 0.703001), "o3_n_t": 5, "o3_sweeps": 4000,
