@@ -407,6 +407,19 @@ def test_hmc_integrator_is_time_reversible(unit_speed):
     assert np.max(np.abs(u + v)) < 1e-10
 
 
+@pytest.mark.parametrize("unit_speed", [False, True], ids=["gaussian", "linear"])
+def test_hmc_integrator_stays_on_the_spheres(unit_speed):
+    """The integrator never renormalises: over 1000 steps (the most a
+    trajectory may take, 2000 stages) the spins stay unit vectors and the
+    momenta tangent to round-off (< 1e-12)."""
+    from tensorglass.montecarlo import _hmc
+    model, s, v, _, _ = _integrator_start()
+    y, w, _ = _run_integrator(model, s, v, 0.05, _hmc.MAX_STEPS, unit_speed=unit_speed)
+    yf = y.reshape(-1, 6)
+    assert np.max(np.abs(np.linalg.norm(yf, axis=1) - 1.0)) < 1e-12
+    assert np.max(np.abs(np.sum(yf * w, axis=1))) < 1e-12 * np.max(np.linalg.norm(w, axis=1))
+
+
 def _linear_momenta(v, seed):
     """Momenta of the linear kinetic energy: the directions of ``v``, lengths Gamma(n - 1)."""
     r = np.random.default_rng(seed).standard_gamma(v.shape[1] - 1, size=v.shape[0])
