@@ -10,6 +10,16 @@ error bars combined in quadrature; because an error from C chains is itself
 uncertain (C - 1 degrees of freedom), z is the normal quantile of the Welch
 t statistic's two-sided p-value, so |z| < 3 keeps its usual meaning
 (p > 0.0027) however few chains there are.
+
+The two large families of z-tests, the Wolff rows (48 tests) and the
+sampler-agreement cases (162 tests), would each raise a false alarm with
+probability 12% and 35% at |z| < 3 per test.  Their threshold is set
+instead so that the whole family raises one with probability 1%
+(Bonferroni, :func:`_z_max`): |z| < 3.71 and 4.01.  A seed scan of the row
+that crossed 3 after a round-off-level change of the HMC integrator (O(2),
+L = 8, beta = 0.35, U4 at z = -3.12) gave z = -3.12, 1.11, -0.51, 0.71,
+1.12, 0.26, -0.73, -2.70 for eight seed sets (mean -0.5 +- 0.5): a
+fluctuation, not a bias.
 """
 
 from __future__ import annotations
@@ -27,6 +37,12 @@ from tensorglass.errors import ParameterError
 
 WOLFF = Path(__file__).parent / "data" / "on_model_wolff.txt"
 Z_MAX = 3.0
+
+
+def _z_max(n_tests, family_alpha=0.01):
+    """|z| threshold for a family of ``n_tests`` two-sided z-tests with a
+    family-wise false-alarm probability ``family_alpha`` (Bonferroni)."""
+    return float(stats.norm.isf(family_alpha / (2 * n_tests)))
 WOLFF_SEEDS = 6     # the reference's errors are from the spread of 6 seeds (its header)
 
 
@@ -97,6 +113,7 @@ def _z(a, da, b, db, dof_a, dof_b):
 WOLFF_ROWS = [(2, 8, 0.35), (2, 8, 0.454165), (2, 8, 0.7), (3, 8, 0.55), (3, 8, 0.693001), (3, 8, 0.9),
               (4, 8, 0.7), (4, 8, 0.935861), (4, 8, 1.2), (6, 8, 1.0), (6, 8, 1.6), (2, 12, 0.454165)]
 ORDERED = {(2, 0.7), (3, 0.9), (4, 1.2), (6, 1.6)}
+Z_MAX_WOLFF = _z_max(len(WOLFF_ROWS) * 2 * 2)      # rows x (auto, hmc) x (E, U4): 48 tests, 3.71
 
 
 @pytest.mark.slow
@@ -105,7 +122,7 @@ ORDERED = {(2, 0.7), (3, 0.9), (4, 1.2), (6, 1.6)}
 def test_default_sampler_matches_wolff_reference(n, L, beta, sampler):
     """nn O(n), the default sampler (auto: the local sampler with
     over-relaxation for this short-range kernel) and HMC: E/N and
-    U4 = <m^4>/<m^2>^2 within |z| < 3 of the independent Wolff cluster
+    U4 = <m^4>/<m^2>^2 within |z| < 3.71 (Z_MAX_WOLFF) of the independent Wolff cluster
     reference (tests/data/on_model_wolff.txt)."""
     e_ref, de_ref, u_ref, du_ref = _wolff_rows()[(n, L, beta)]
     params = mc.RunParameters("nn", L, 1.0 / beta, 400, 0, components=n, thermalize=100, sampler=sampler)
@@ -123,8 +140,8 @@ def test_default_sampler_matches_wolff_reference(n, L, beta, sampler):
     z_e, z_u = _z(e, de, e_ref, de_ref, *dof), _z(u, du, u_ref, du_ref, *dof)
     print(f"O({n}) L={L} beta={beta}: E {e:.5f}({de:.5f}) z={z_e:.2f}; U4 {u:.4f}({du:.4f}) z={z_u:.2f}; "
           f"acceptance {chains[:, 4].min():.2f}-{chains[:, 4].max():.2f}")
-    assert abs(z_e) < Z_MAX, (e, de, e_ref, de_ref)
-    assert abs(z_u) < Z_MAX, (u, du, u_ref, du_ref)
+    assert abs(z_e) < Z_MAX_WOLFF, (e, de, e_ref, de_ref)
+    assert abs(z_u) < Z_MAX_WOLFF, (u, du, u_ref, du_ref)
     # HMC is tuned to acceptance 0.8, the local sampler's width to 0.3 (the flag threshold is 0.2)
     assert np.all(chains[:, 4] > (0.5 if sampler == "hmc" else 0.2)), chains[:, 4]
 
@@ -151,6 +168,8 @@ def _ordering_mode_amplitude(state):
 # regimes, not T_c itself to high precision.
 T_C = {"bl6": 0.10, "elastic-dipole": 0.19, "coupled-blocks": 0.045}
 LONG_RANGE_CASES = [(m, f, L) for m in T_C for f in (0.5, 1.0, 2.0) for L in (8, 16)]
+# pairs of chain kinds: 4 kinds at L = 8 (6 pairs), 3 at L = 16 (3 pairs); two observables each: 162 tests, 4.01
+Z_MAX_AGREE = _z_max(2 * sum(6 if L == 8 else 3 for _, _, L in LONG_RANGE_CASES))
 
 
 def _chain_kinds(L, n):
@@ -181,7 +200,7 @@ def _chain_kinds(L, n):
 @pytest.mark.parametrize("model_name,t_over_tc,L", LONG_RANGE_CASES)
 def test_samplers_agree_on_long_range_models(model_name, t_over_tc, L):
     """Every sampler agrees with every other on E/N and on the ordering-mode
-    amplitude m_k1, |z| < 3, errors from 4 chains of each kind.  Chains
+    amplitude m_k1, |z| < 4.01 (Z_MAX_AGREE), errors from 4 chains of each kind.  Chains
     start random; both HMC kinetic energies, with short trajectories
     (:func:`_chain_kinds`).  Thermalisation: 60
     trajectories or sweeps at L = 8 (250 for Metropolis at T <= T_c, with
@@ -221,8 +240,8 @@ def test_samplers_agree_on_long_range_models(model_name, t_over_tc, L):
         z_e, z_m = _z(*ea, *eb, *dof), _z(*ma, *mb, *dof)
         print(f"{model_name} T={temperature:.4g} L={L} {ka} vs {kb}: E {ea[0]:.5f}/{eb[0]:.5f} z={z_e:.2f}, "
               f"m_k1 {ma[0]:.4f}/{mb[0]:.4f} z={z_m:.2f}")
-        assert abs(z_e) < Z_MAX, (ka, ea, kb, eb)
-        assert abs(z_m) < Z_MAX, (ka, ma, kb, mb)
+        assert abs(z_e) < Z_MAX_AGREE, (ka, ea, kb, eb)
+        assert abs(z_m) < Z_MAX_AGREE, (ka, ma, kb, mb)
 
 
 @pytest.mark.slow
