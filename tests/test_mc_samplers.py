@@ -474,6 +474,21 @@ def test_hmc_integrator_energy_error_is_second_order_and_small(unit_speed):
     assert rms_error(0.25) > 1.2 * rms_error(_hmc.TWO_STAGE_B)
 
 
+@pytest.mark.parametrize("setting", [{"kinetic": "linear"}, {"trajectory": 3.0}])
+def test_hmc_settings_without_hmc_are_refused(setting):
+    """kinetic and trajectory are HMC settings: given to a run whose sampler
+    is not HMC (explicitly, or auto on a short-range model) they would be
+    ignored, so they are refused; with HMC they are used and recorded."""
+    for sampler in ("local", "auto"):
+        p = mc.RunParameters("nn", 4, 1.0, 20, 1, components=4, sampler=sampler, **setting)
+        with pytest.raises(ParameterError, match=next(iter(setting))):
+            mc.new_state(p)
+    st = mc.new_state(mc.RunParameters("nn", 4, 1.0, 20, 1, components=4, sampler="hmc", **setting))
+    key, value = next(iter(setting.items()))
+    assert st.sampler_state[key] == value
+    assert st.sampler_state["kinetic"] == setting.get("kinetic", "linear")   # n = 4: linear by default
+
+
 def test_hmc_run_from_another_integrator_is_refused():
     """A state written by a version with another integrator (leapfrog, no
     "integrator" entry) is not silently continued with this one."""

@@ -134,7 +134,18 @@ def resolve_sampler(params: RunParameters, model: SpinModel) -> str:
       benchmark).  The dense ``"metropolis"`` is O(N^2) per sweep and stays
       the reference.
 
-    Raises ParameterError when an explicit sampler cannot sample the model."""
+    Raises ParameterError when an explicit sampler cannot sample the model,
+    and when an HMC setting (``kinetic``, ``trajectory``) is given to a run
+    that does not use HMC (it would be ignored)."""
+    sampler = _resolve(params, model)
+    if sampler != "hmc" and (params.kinetic != "auto" or params.trajectory):
+        name, value = ("kinetic", params.kinetic) if params.kinetic != "auto" else ("trajectory", params.trajectory)
+        raise ParameterError(name, value, f"the default with the {sampler} sampler (it is an HMC setting)",
+                             "drop it, or choose the hmc sampler")
+    return sampler
+
+
+def _resolve(params: RunParameters, model: SpinModel) -> str:
     n = model.n_components
     if params.sampler == "auto":
         if n == 1:
