@@ -53,8 +53,10 @@ made the energy the slowest observable of the Gaussian chain (bl6, L = 16:
 tau_int(E) 3-4 trajectories whatever their length).  With the linear K the
 energy decorrelates in 1-2 trajectories, so longer trajectories (default
 time 8 against 2, :data:`DEFAULT_TRAJECTORY`) pay off for the slow
-ordering mode: about 2x the ESS/s of the Gaussian chain for bl6 near T_c
-at L = 16 and 32 (docs/notes/mc_speed.md).  On the choice of kinetic
+ordering mode.  For bl6 near T_c the two are equal in ESS/s at L = 16,
+where a linear trajectory costs 2.35x more, and the linear one gives about
+2x at L = 32, where the Gaussian chain's ordering mode slows down
+(docs/notes/mc_speed.md).  On the choice of kinetic
 energy in HMC see Livingstone, Faulkner & Roberts, Biometrika 106, 303
 (2019).  For n <= 3 the Gaussian stays the default: the linear K is not
 smooth at v = 0, and a kick that takes a momentum through (near) zero
@@ -82,8 +84,8 @@ TWO_STAGE_B = 0.1932        # McLachlan (1995) minimum-error two-stage splitting
 INTEGRATOR = f"two-stage b={TWO_STAGE_B}"   # recorded in every run's sampler state
 KINETIC_ENERGIES = ("gaussian", "linear")  # K = sum |v|^2 / 2, or K = sum |v| (module docstring)
 #: default mean trajectory time per kinetic energy.  Gaussian: 2 (bl6 near T_c, L = 16: ESS/s 6.9 at 2 against
-#: 2.0, 4.6-5.6 and 6.0 at 1, 3 and 4); linear (unit angular speed): 8 (L = 16: ESS/s 11-13, 13-14 and 8 at
-#: 6, 8 and 10; L = 32: 0.78, 0.90 and 0.66 at 6, 8 and 12); docs/notes/mc_speed.md.
+#: 2.0, 4.6-5.6 and 6.0 at 1, 3 and 4); linear (unit angular speed): 8 (L = 32: ESS/s 0.78, 0.90 and 0.66 at
+#: 6, 8 and 12; L = 16, random starts: 11-13, 13-14 and 8 at 6, 8 and 10); docs/notes/mc_speed.md.
 DEFAULT_TRAJECTORY = {"gaussian": 2.0, "linear": 8.0}
 
 
