@@ -32,7 +32,8 @@ Unlike the earlier embedding ``s = x/|x|`` with radial weight
 (whose 1/|x| force froze n = 2 chains), no stiff radial mode limiting the
 step.
 
-Cost: two FFT convolutions (:func:`_pair_fields`) per step, O(N log N).
+Cost: two FFT convolutions (:func:`_pair_fields`) per step, O(N log N),
+with FFTW (pyfftw) where it is installed, else scipy.fft.
 The driver draws every random number (tangent momenta from standard
 normals, the accept uniform, the trajectory-length jitter) and owns the
 step-size adaptation (dual averaging, :class:`DualAveraging`), which runs
@@ -71,12 +72,18 @@ the Monte Carlo used to evaluate 004 Eqs. (18)-(20) beyond mean field.
 from __future__ import annotations
 
 import math
+import threading
 
 import numpy as np
 from scipy import fft as sfft
 
 from . import _hmc_kernels as _k
 from ._lattice import LatticeKernel
+
+try:    # FFTW: the two real 3-d transforms of a field evaluation take a third of pocketfft's time (L = 32)
+    import pyfftw
+except ImportError:     # pragma: no cover - pyfftw is a dependency; without it scipy.fft (pocketfft) is used
+    pyfftw = None
 
 TARGET_ACCEPTANCE = 0.8     # dual-averaging target (mean Metropolis acceptance probability)
 MAX_STEPS = 1000            # guard against a degenerate step size (integrator steps per trajectory)
@@ -109,12 +116,50 @@ def initial_step_size(kernel: LatticeKernel, beta: float, hext) -> float:
     return min(1.0, 1.2 * kernel.L ** (-0.75) / math.sqrt(1.0 + beta * rho))
 
 
+class _FFTWPlan:
+    """FFTW plans and aligned buffers for the field of (n, L, L, L) spins:
+    forward real transform, k-space product, normalised inverse.  Planned
+    with FFTW_ESTIMATE, which is deterministic (FFTW_MEASURE times
+    candidates and may pick another algorithm, hence other round-off, in a
+    resumed run; it was no faster here), single-threaded (the unit is CPU
+    time).  One plan per thread and shape: the buffers are reused."""
+
+    _plans: dict = {}
+
+    def __init__(self, n: int, L: int):
+        real, half = (n, L, L, L), (n, L, L, L // 2 + 1)
+        self.x = pyfftw.empty_aligned(real, dtype="float64")
+        self.sk = pyfftw.empty_aligned(half, dtype="complex128")
+        self.hk = pyfftw.empty_aligned(half, dtype="complex128")
+        self.h = pyfftw.empty_aligned(real, dtype="float64")
+        self.forward = pyfftw.FFTW(self.x, self.sk, axes=(1, 2, 3), direction="FFTW_FORWARD",
+                                   flags=("FFTW_ESTIMATE",), threads=1)
+        self.backward = pyfftw.FFTW(self.hk, self.h, axes=(1, 2, 3), direction="FFTW_BACKWARD",
+                                    flags=("FFTW_ESTIMATE", "FFTW_DESTROY_INPUT"), threads=1)
+
+    @classmethod
+    def get(cls, n: int, L: int) -> "_FFTWPlan":
+        key = (threading.get_ident(), n, L)
+        if key not in cls._plans:
+            cls._plans[key] = cls(n, L)
+        return cls._plans[key]
+
+
 def _pair_fields(kernel: LatticeKernel, spins, workers: int = 1):
     """Pair fields of the spins (L, L, L, n), component-major (n, N) as
     the inverse FFT gives them: the self term is folded into k space
     (:attr:`LatticeKernel.pair_jk`) and the k-space product done by the
-    fused kernel :func:`_hmc_kernels.fourier_multiply`."""
+    fused kernel :func:`_hmc_kernels.fourier_multiply`.  With FFTW the
+    result is the plan's buffer, overwritten by the next call on this
+    thread (the integrator consumes it at once); ``workers`` > 1 (threads)
+    uses scipy.fft."""
     L, n = kernel.L, kernel.n
+    if pyfftw is not None and workers == 1:
+        plan = _FFTWPlan.get(n, L)
+        plan.x[...] = np.moveaxis(spins, -1, 0)
+        plan.forward()
+        _k.fourier_multiply(kernel.pair_jk, plan.sk.reshape(n, -1), plan.hk.reshape(n, -1))
+        return plan.backward().reshape(n, -1)       # FFTW's __call__ normalises the inverse by 1/N
     sk = sfft.rfftn(np.moveaxis(spins, -1, 0), axes=(1, 2, 3), workers=workers)
     hk = np.empty_like(sk)
     _k.fourier_multiply(kernel.pair_jk, sk.reshape(n, -1), hk.reshape(n, -1))
@@ -123,9 +168,9 @@ def _pair_fields(kernel: LatticeKernel, spins, workers: int = 1):
 
 def fields(kernel: LatticeKernel, spins, workers: int = 1):
     """``local_fields`` (the reference, in ``_lattice``) as the HMC computes
-    them (:func:`_pair_fields`); equal to it to round-off (tested).  Spins
-    and fields: (L, L, L, n)."""
-    return _pair_fields(kernel, spins, workers).T.reshape(spins.shape)
+    them (:func:`_pair_fields`, a copy); equal to it to round-off (tested,
+    with FFTW and with scipy.fft).  Spins and fields: (L, L, L, n)."""
+    return np.array(_pair_fields(kernel, spins, workers).T.reshape(spins.shape))
 
 
 def integrate(kernel: LatticeKernel, y, v, beta, step_size, n_steps, hext, workers=1, unit_speed=False):
