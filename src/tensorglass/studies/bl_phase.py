@@ -63,10 +63,11 @@ COST_PER_SWEEP = {("metropolis", "bl6", 4): 0.0014, ("metropolis", "bl6", 6): 0.
                   ("local", "bl6", 12): 0.0072, ("local", "bl6", 16): 0.018, ("local", "bl6", 24): 0.078,
                   ("local", "nn", 4): 0.0001, ("local", "nn", 6): 0.0003, ("local", "nn", 8): 0.00055,
                   ("local", "nn", 12): 0.0019, ("local", "nn", 16): 0.0034, ("local", "nn", 24): 0.012,
-                  # HMC (two-stage integrator, linear kinetic energy, trajectory time 8): one tuned trajectory with
-                  # the engine's measurement, at T = 0.12 on this machine at load 2, plus 20% for the study's reduction
-                  ("hmc", "bl6", 4): 0.0006, ("hmc", "bl6", 6): 0.0012, ("hmc", "bl6", 8): 0.0024,
-                  ("hmc", "bl6", 12): 0.0096, ("hmc", "bl6", 16): 0.026, ("hmc", "bl6", 24): 0.12}
+                  # HMC (two-stage integrator, linear kinetic energy, trajectory time 8, FFTW): one tuned trajectory
+                  # with the engine's measurement, at T = 0.12 on this machine at load 3.8, plus 20% for the study's
+                  # reduction
+                  ("hmc", "bl6", 4): 0.0004, ("hmc", "bl6", 6): 0.0005, ("hmc", "bl6", 8): 0.0011,
+                  ("hmc", "bl6", 12): 0.0047, ("hmc", "bl6", 16): 0.013, ("hmc", "bl6", 24): 0.11}
 
 #: (Gaussian cutoff c in lattice spacings, k = 0 convention) of the robustness part: both cutoffs with both
 #: conventions (the scan's own variant, cutoff 1 and the configuration's k0, is taken from the scan)
