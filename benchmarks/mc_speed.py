@@ -16,10 +16,15 @@ uniform magnetisation) and the ordering-mode amplitude
 region).  tau_int of each by the initial monotone sequence estimator
 (Geyer 1992; tau = 1/2 for white noise), ESS = n / (2 max tau).  CPU time
 is ``time.process_time`` of the sampler calls only (measurements excluded),
-after a thermalisation that is not timed.  Each cell runs until it has 300
-tau of the slowest observable or its CPU budget is spent; a cell with
-fewer than 100 tau is flagged ``short`` (its tau, hence its ESS/s, is then an
-estimate from fewer than 100 tau, usually an underestimate of tau).
+after a thermalisation from a random start that is not timed
+(``--therm-fraction`` of the cell's budget, 0.3 by default).  Each cell runs
+until it has 300 tau of the slowest observable or its CPU budget is spent;
+a cell with fewer than 100 tau is flagged ``short`` (its tau, hence its
+ESS/s, is then an estimate from fewer than 100 tau, usually an
+underestimate of tau), and one whose halves differ by more than 3 errors
+in any observable is flagged ``drifting``: it was still relaxing, which
+inflates its tau (at L = 32 near T_c the default thermalisation is only
+60-200 trajectories; ``--therm-fraction 2`` gives the equilibrium rate).
 
 The dense reference costs O(N^2) per sweep: at L = 32 it is timed on a
 partial sweep (the first ``--ref-sites`` sites, scaled to N) and its tau is
@@ -106,16 +111,30 @@ def _params(model_name, L, T, sampler, sweeps, seed, thermalize):
 STOP_N_OVER_TAU = 300   # a cell stops early once it has this many tau of its slowest observable
 
 
-def measure_cell(model, model_name, T, sampler, budget, seed=1, max_sweeps=10**6):
-    """Thermalise (untimed), then run in chunks until ``STOP_N_OVER_TAU`` tau
-    or ``budget`` CPU-s.  (Stopping at 100 tau let an underestimated tau end
-    a run early: two seeds at L = 16 gave tau(m_k) of 10 and 3.)"""
+def drift_z(x, tau):
+    """Difference of the means of the second and first halves of ``x`` in
+    units of its error (from tau_int): |drift_z| > 3 says the series still
+    relaxes (a short thermalisation), which also inflates its tau."""
+    x = np.asarray(x, float)
+    h = x.size // 2
+    if h < 8 or not math.isfinite(tau):
+        return math.nan
+    err = math.sqrt(2.0 * np.var(x) * 2.0 * tau / h)
+    return float((x[h:].mean() - x[:h].mean()) / err) if err > 0 else math.nan
+
+
+def measure_cell(model, model_name, T, sampler, budget, seed=1, max_sweeps=10**6, therm_fraction=0.3):
+    """Thermalise (untimed, ``therm_fraction`` x budget CPU-s, 20-2000
+    sweeps), then run in chunks until ``STOP_N_OVER_TAU`` tau or ``budget``
+    CPU-s.  (Stopping at 100 tau let an underestimated tau end a run early:
+    two seeds at L = 16 gave tau(m_k) of 10 and 3.)  The record has the
+    drift of each observable between the halves of the run (:func:`drift_z`)."""
     L = model.L
     probe = mc.new_state(_params(model_name, L, T, sampler, 10**7, seed + 99, 0), model)
     t0 = time.process_time()
     mc.advance(probe, model, 2)   # compiles, plans
     t_probe = max((time.process_time() - t0) / 2, 1e-5)
-    therm = int(min(max(0.3 * budget / t_probe, 20), 400))
+    therm = int(min(max(therm_fraction * budget / t_probe, 20), 2000 if therm_fraction > 0.3 else 400))
     st = mc.new_state(_params(model_name, L, T, sampler, max_sweeps, seed, therm), model)
     mc.advance(st, model, therm)
     e, m, mk = [], [], []
@@ -139,24 +158,28 @@ def measure_cell(model, model_name, T, sampler, budget, seed=1, max_sweeps=10**6
     taus = [tau_ims(e), tau_ims(m), tau_ims(mk)]
     tau = max(taus)
     n = len(e)
+    drift = {k: drift_z(x, t) for k, x, t in zip(("energy", "m", "m_k"), (e, m, mk), taus)}
     return {"sweeps": n, "cpu_s": cpu, "sweep_s": cpu / max(n, 1), "tau": dict(zip(("energy", "m", "m_k"), taus)),
+            "thermalize": therm, "drift_z": drift,
+            "drifting": any(abs(v) > 3 for v in drift.values() if math.isfinite(v)),
             "tau_max": tau, "n_over_tau": n / tau, "short": n < 100 * tau, "ess_per_s": n / (2 * tau) / cpu,
             "acceptance": st.accepted / max(st.attempted, 1), "delta": st.sampler_state.get("delta", st.params.delta),
             "energy": float(np.mean(e)), "m_k": float(np.mean(mk))}
 
 
-def measure_repeated(model, model_name, T, sampler, budget, seed, repeat):
+def measure_repeated(model, model_name, T, sampler, budget, seed, repeat, therm_fraction=0.3):
     """``repeat`` independent cells (seeds ``seed .. seed+repeat-1``); the
     cell's ESS/s is their median, with the spread (min, max) and every run
     kept.  With repeat = 1 it is the single run."""
-    runs = [measure_cell(model, model_name, T, sampler, budget, seed=seed + i) for i in range(repeat)]
+    runs = [measure_cell(model, model_name, T, sampler, budget, seed=seed + i, therm_fraction=therm_fraction)
+            for i in range(repeat)]
     if repeat == 1:
         return runs[0]
     ess = sorted(r["ess_per_s"] for r in runs)
     med = runs[[r["ess_per_s"] for r in runs].index(ess[(repeat - 1) // 2])]   # the median run (lower median)
     out = dict(med)
     out.update({"ess_per_s": float(np.median(ess)), "ess_spread": [ess[0], ess[-1]], "runs": runs,
-                "short": any(r["short"] for r in runs)})
+                "short": any(r["short"] for r in runs), "drifting": any(r.get("drifting") for r in runs)})
     return out
 
 
@@ -212,6 +235,9 @@ def main():
     ap.add_argument("--seed", type=int, default=1, help="chain seed (runs with different seeds are independent)")
     ap.add_argument("--repeat", type=int, default=1,
                     help="independent runs per cell (seeds seed, seed+1, ...): median ESS/s and its spread")
+    ap.add_argument("--therm-fraction", type=float, default=0.3,
+                    help="untimed thermalisation per cell, as a fraction of its budget (default 0.3, at most 400 "
+                         "sweeps; above 0.3 at most 2000)")
     ap.add_argument("--from-log", help="recompute the summary from the per-cell lines of an earlier --json run")
     ap.add_argument("--json", action="store_true")
     a = ap.parse_args()
@@ -238,7 +264,7 @@ def main():
                 if sampler == "metropolis" and L >= 32:
                     r = {"sweep_s": dense_partial_sweep_s(models[name], T, a.ref_sites), "partial_sweep": True}
                 else:
-                    r = measure_repeated(models[name], name, T, sampler, budget, a.seed, a.repeat)
+                    r = measure_repeated(models[name], name, T, sampler, budget, a.seed, a.repeat, a.therm_fraction)
                 cells[key] = r
                 print(json.dumps(_strict({key: r})), flush=True)
     out = summarize(cells, a)
@@ -247,7 +273,8 @@ def main():
         return
     for key, r in out["cells"].items():
         print(f"{key:28s} ESS/s {r['ess_per_s']:10.4g}  sweep {r['sweep_s']:.3g} s  tau {r['tau_max']:8.1f}  "
-              f"n/tau {r.get('n_over_tau', float('nan')):7.1f}{'  SHORT' if r['short'] else ''}  "
+              f"n/tau {r.get('n_over_tau', float('nan')):7.1f}{'  SHORT' if r['short'] else ''}"
+              f"{'  DRIFTING' if r.get('drifting') else ''}  "
               f"acc {r.get('acceptance', float('nan')):.2f}"
               + (f"  spread {r['ess_spread'][0]:.3g}-{r['ess_spread'][1]:.3g}" if "ess_spread" in r else ""))
     print(json.dumps({k: v for k, v in out.items() if k not in ("ess_per_s", "cells")}, indent=1))
