@@ -235,6 +235,8 @@ def main():
     ap.add_argument("--seed", type=int, default=1, help="chain seed (runs with different seeds are independent)")
     ap.add_argument("--repeat", type=int, default=1,
                     help="independent runs per cell (seeds seed, seed+1, ...): median ESS/s and its spread")
+    ap.add_argument("--cases", nargs="+", default=["bl6/Tc", "bl6/2Tc", "nn/Tc"],
+                    choices=["bl6/Tc", "bl6/2Tc", "nn/Tc"], help="model/temperature cells (default all three)")
     ap.add_argument("--therm-fraction", type=float, default=0.3,
                     help="untimed thermalisation per cell, as a fraction of its budget (default 0.3, at most 400 "
                          "sweeps; above 0.3 at most 2000)")
@@ -244,7 +246,8 @@ def main():
     if a.locate_tc:
         locate_tc(a.tc_temps, a.tc_sizes, a.tc_sweeps, a.tc_sampler)
         return
-    cases = [("bl6", "Tc", a.tc), ("bl6", "2Tc", 2 * a.tc), ("nn", "Tc", 1.0 / BETA_C_O3)]
+    cases = [c for c in [("bl6", "Tc", a.tc), ("bl6", "2Tc", 2 * a.tc), ("nn", "Tc", 1.0 / BETA_C_O3)]
+             if f"{c[0]}/{c[1]}" in a.cases]
     if a.from_log:
         cells = {}
         for line in open(a.from_log):
