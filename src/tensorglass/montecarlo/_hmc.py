@@ -54,10 +54,11 @@ made the energy the slowest observable of the Gaussian chain (bl6, L = 16:
 tau_int(E) 3-4 trajectories whatever their length).  With the linear K the
 energy decorrelates in 1-2 trajectories, so longer trajectories (default
 time 8 against 2, :data:`DEFAULT_TRAJECTORY`) pay off for the slow
-ordering mode.  For bl6 near T_c the two are equal in ESS/s at L = 16,
-where a linear trajectory costs 2.35x more, and the linear one gives about
-2x at L = 32, where the Gaussian chain's ordering mode slows down
-(docs/notes/mc_speed.md).  On the choice of kinetic
+ordering mode.  For bl6 near T_c the linear chain gives 2.4x the ESS/s of
+the Gaussian one at L = 16 and 1.3x at L = 32 (thermalised); in the
+paramagnet (2 T_c), where the specific heat is small and the bound is not
+active, the Gaussian gives about 2x (benchmarks/mc_speed.py;
+docs/notes/mc_speed.md).  On the choice of kinetic
 energy in HMC see Livingstone, Faulkner & Roberts, Biometrika 106, 303
 (2019).  For n <= 3 the Gaussian stays the default: the linear K is not
 smooth at v = 0, and a kick that takes a momentum through (near) zero
