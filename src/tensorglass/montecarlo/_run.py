@@ -130,7 +130,7 @@ def resolve_sampler(params: RunParameters, model: SpinModel) -> str:
       and over-relaxation; 16-20 ESS/s for O(3) at beta_c, L = 16, where
       HMC's tiny steps decorrelate poorly).
     * n >= 2, long-range kernels: ``"hmc"`` (geodesic HMC, O(N log N) per
-      trajectory; for bl6 near T_c 14-130x the ESS/s of ``"local"`` at
+      trajectory; for bl6 near T_c 12-130x the ESS/s of ``"local"`` at
       L = 8-32 in benchmarks/mc_speed.py).  The dense ``"metropolis"`` is O(N^2) per sweep and stays
       the reference.
 
