@@ -9,6 +9,11 @@ import numpy as np
 from ..report._render import Doc
 
 
+_SAMPLER_WORDS = {"hmc": "geodesic hybrid Monte Carlo with FFT forces, step size tuned while thermalising",
+                  "local": "single-site moves, sparse near fields with clock Monte Carlo for the long-range tail",
+                  "metropolis": "dense single-site Metropolis"}
+
+
 def _fmt(v, e=None, nd=3):
     if v is None or not math.isfinite(v):
         return "n/a"
@@ -280,14 +285,15 @@ def build_report(res, val, cfg, cfg_name, recs):
     }
     doc = Doc()
     rows = res["rows"]
+    bl6_sampler = cfg.get("bl6_sampler", cfg["sampler"])
     doc.h(1, "The Bevzenko-Lubchenko stress-spin lattice model beyond mean field")
     doc.p(f"Configuration: **{cfg_name}** (sizes L = {', '.join(map(str, cfg['sizes']))}; "
           f"Poisson ratios {', '.join(f'{s:g}' for s in cfg['sigmas'])}). Model: unit 6-spins in 004's basis (A3) on an "
           "L^3 simple-cubic lattice, H = -sum_{i<j} s_i.J(r_ij).s_j with J(k) the rank-3 projector of 004 Eqs. (18)-(20), "
-          f"Gaussian UV cutoff exp(-k^2/2) (lattice units) and the k = 0 term '{cfg['k0']}' unless stated. Sampler: the "
-          f"package's exact '{cfg['sampler']}' sampler (single-site moves; 'local' = sparse near fields with clock "
-          "Monte Carlo for the long-range tail) with parallel tempering over the temperature grid (equally spaced "
-          "in beta). Energies in units of the coupling scale of J(k), k_B = 1.")
+          f"Gaussian UV cutoff exp(-k^2/2) (lattice units) and the k = 0 term '{cfg['k0']}' unless stated. Samplers "
+          f"(exact): bl6 on '{bl6_sampler}' ({_SAMPLER_WORDS[bl6_sampler]}), O(3) and the all-to-all model on "
+          f"'{cfg['sampler']}' ({_SAMPLER_WORDS[cfg['sampler']]}), with parallel tempering over the temperature grid "
+          "(equally spaced in beta). Energies in units of the coupling scale of J(k), k_B = 1.")
     if cfg_name != "full":
         doc.p(f"**This is not the full study.** The sizes are small (L <= {max(cfg['sizes'])}); their crossings "
               "carry finite-size corrections that the full study (L = 8-24) is designed to control. Read the "
@@ -303,9 +309,10 @@ def build_report(res, val, cfg, cfg_name, recs):
     if cost:
         doc.p(f"Cost: the points took {cost['wall_time_s'] / 60:.1f} min of wall time on {cost['workers']} "
               f"worker(s) ({cost['point_cpu_time_s'] / 60:.1f} CPU-min inside the points; printed estimate "
-              f"{cost['estimated_cpu_s'] / 60:.1f} CPU-min). The full study is estimated at "
-              f"{cost['full_study_estimated_cpu_hours']:.0f} CPU-hours from the same per-sweep costs (about "
-              f"{cost['full_study_estimated_cpu_hours'] / 2:.0f} h on 2 workers).")
+              f"{cost['estimated_cpu_s'] / 60:.1f} CPU-min)."
+              + ("" if cfg_name == "full" else
+                 f" The full study is estimated at {cost['full_study_estimated_cpu_hours']:.1f} CPU-hours from the "
+                 f"same per-sweep costs (about {cost['full_study_estimated_cpu_hours'] / 2:.1f} h on 2 workers)."))
     if res["flags"]:
         doc.p("**Flags** (runs whose statistics are marginal): " + "; ".join(res["flags"]))
     if res.get("notes"):
