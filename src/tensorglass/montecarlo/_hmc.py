@@ -123,9 +123,10 @@ class _FFTWPlan:
     with FFTW_ESTIMATE, which is deterministic (FFTW_MEASURE times
     candidates and may pick another algorithm, hence other round-off, in a
     resumed run; it was no faster here), single-threaded (the unit is CPU
-    time).  One plan per thread and shape: the buffers are reused."""
+    time).  One plan per thread and shape, kept in thread-local storage
+    (freed with its thread): the buffers are reused."""
 
-    _plans: dict = {}
+    _tls = threading.local()
 
     def __init__(self, n: int, L: int):
         real, half = (n, L, L, L), (n, L, L, L // 2 + 1)
@@ -140,10 +141,10 @@ class _FFTWPlan:
 
     @classmethod
     def get(cls, n: int, L: int) -> "_FFTWPlan":
-        key = (threading.get_ident(), n, L)
-        if key not in cls._plans:
-            cls._plans[key] = cls(n, L)
-        return cls._plans[key]
+        plans = cls._tls.__dict__.setdefault("plans", {})
+        if (n, L) not in plans:
+            plans[(n, L)] = cls(n, L)
+        return plans[(n, L)]
 
 
 def _pair_fields(kernel: LatticeKernel, spins, workers: int = 1):
