@@ -85,14 +85,39 @@ def test_box_members_by_decreasing_norm_with_tail_bounds():
         assert np.allclose(t.far_rest[lo:hi], [norms[k + 1:hi].sum() for k in range(lo, hi)], rtol=1e-12, atol=0)
 
 
-def test_early_box_decision_equals_the_full_sum():
+def test_packed_couplings_used_when_exactly_symmetric():
+    """bl6 and coupled-blocks (n = 6, symmetric J) get the 21-entry packed far
+    table, which unpacks to the full one exactly; elastic-dipole (n = 3) and
+    a kernel made asymmetric do not, and asking to pack one is refused."""
+    for name, kw, want in [("bl6", {"poisson": 0.3}, True), ("coupled-blocks", {}, True),
+                           ("elastic-dipole", {}, False)]:
+        t = _local.LocalTables(mc.build_model(name, 6, **kw).kernel.jr)
+        assert t.packed is want, name
+        if want:
+            full = np.empty_like(t.far_j)
+            for a in range(6):
+                full[:, a, a] = t.far_p[:, a]
+            for c, (a, b) in enumerate(_local.PACKED_PAIRS):
+                full[:, a, b] = full[:, b, a] = t.far_p[:, 6 + c]
+            assert np.array_equal(full, t.far_j)
+    jr = mc.build_model("bl6", 6, poisson=0.3).kernel.jr.copy()
+    jr[..., 0, 1] *= 1.0 + 1e-9
+    assert not _local.LocalTables(jr).packed
+    with pytest.raises(ValueError, match="symmetric"):
+        _local.LocalTables(jr, packed=True)
+
+
+@pytest.mark.parametrize("packed", [True, False], ids=["packed", "full"])
+def test_early_box_decision_equals_the_full_sum(packed):
     """The clock event's decision dE_B > u lambda_B, taken after part of a
     box, is the one the full box sum gives: uniform thresholds (the sampler's
     case) and thresholds within 1e-9 lambda_B of dE_B (the hardest), every
-    box of an L = 6 bl6 table.  Uniform thresholds sum fewer than 3/4 of the
-    members (about 1/2 expected)."""
+    box of an L = 6 bl6 table, with the packed (symmetric) and the full
+    couplings.  Uniform thresholds sum fewer than 3/4 of the members (about
+    1/2 expected)."""
     L = 6
-    t = _local.LocalTables(mc.build_model("bl6", L, poisson=0.3).kernel.jr)
+    t = _local.LocalTables(mc.build_model("bl6", L, poisson=0.3).kernel.jr, packed=packed)
+    assert t.packed is packed
     rng = np.random.default_rng(8)
     s = _unit(rng, (L**3, 6))
     counters = np.zeros(2, np.int64)
