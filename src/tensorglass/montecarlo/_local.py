@@ -52,7 +52,7 @@ helped is reading spins that lie together: boxes long along z (their spins
 are consecutive in memory) cost less per member, and their larger sums
 cancel more, so the default boxes are 1 x 1 x 16 (see BOX_SHAPE); and
 storing symmetric 6 x 6 couplings as their 21 independent entries
-(:func:`pack_symmetric`: 0.85-0.93x the time per sweep at L = 32, both at
+(:func:`pack_symmetric`: 0.85-0.94x the time per sweep at L = 32, both at
 T = 0.115 and 0.23, same decisions; single precision on top of it again
 gained nothing).
 
@@ -199,7 +199,7 @@ def pack_symmetric(mats):
     """Symmetric 6 x 6 matrices (m, 6, 6) as (m, 21): the diagonal, then the
     pairs of :data:`PACKED_PAIRS`.  ``ds.J.s = sum_a J_aa ds_a s_a +
     sum_{a<b} J_ab (ds_a s_b + ds_b s_a)`` reads 21 numbers instead of 36:
-    a bl6 sweep at L = 32 took 0.85-0.9x the time (the reads of the far boxes,
+    a bl6 sweep at L = 32 took 0.85-0.94x the time (the reads of the far boxes,
     scattered through a table larger than the cache, dominate; single
     precision on top gained nothing more; see the module docstring)."""
     cols = [mats[:, a, a] for a in range(6)] + [mats[:, a, b] for a, b in PACKED_PAIRS]
