@@ -256,7 +256,7 @@ def _rotl(x, k):
     return (x << np.uint64(k)) | (x >> np.uint64(64 - k))
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, inline="always")
 def _next_uniform(st):
     """xoshiro256** (Blackman & Vigna): a uniform double in [0, 1) from the
     top 53 bits; ``st`` (4 x uint64) is advanced in place."""
@@ -283,7 +283,7 @@ def _wrap(x, L):
     return x - L if x >= L else x
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, inline="always")
 def near_field(i, spins, L, near_off, near_j, out):
     """``out = sum_{j in near(i)} J(r_i - r_j) s_j``."""
     n = spins.shape[1]
@@ -321,7 +321,7 @@ def _box_energy(i, ds, spins, L, far_off, far_j, lo, hi):
     return de
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, inline="always")
 def _box_rejects(xi, yi, zi, ds, dsnorm, threshold, spins, L, far, kb, counters):
     """Whether ``dE_B > threshold`` for box ``kb``, deciding as soon as the
     members not yet summed cannot change the answer: after the partial sum
@@ -366,7 +366,7 @@ def _box_rejects(xi, yi, zi, ds, dsnorm, threshold, spins, L, far, kb, counters)
     return de > threshold
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, inline="always")
 def _far_filter(i, ds, dsnorm, spins, L, far, alias_prob, alias_idx, far_total, beta, st, counters):
     """The clock part of the factorised filter: True if no bound event
     rejects.  Events come at total rate ``beta |ds| far_total`` on [0, 1];
@@ -427,7 +427,8 @@ def local_sweep(spins, L, near_off, near_j, far, alias_prob, alias_idx, far_tota
             de -= ds[a] * (h[a] + hext[a])
         if de > 0.0 and uniforms[i] >= np.exp(-beta * de):
             continue
-        if not _far_filter(i, ds, dsn, spins, L, far, alias_prob, alias_idx, far_total, beta, st, counters):
+        if far_total > 0.0 and not _far_filter(i, ds, dsn, spins, L, far, alias_prob, alias_idx, far_total, beta, st,
+                                                counters):
             continue
         for a in range(n):
             spins[i, a] = new[a]
@@ -460,7 +461,8 @@ def overrelax_sweep(spins, L, near_off, near_j, far, alias_prob, alias_idx, far_
             ds[a] = 2.0 * sh * h[a] / hh - 2.0 * spins[i, a]
             dsn += ds[a] * ds[a]
         dsn = np.sqrt(dsn)
-        if not _far_filter(i, ds, dsn, spins, L, far, alias_prob, alias_idx, far_total, beta, st, counters):
+        if far_total > 0.0 and not _far_filter(i, ds, dsn, spins, L, far, alias_prob, alias_idx, far_total, beta, st,
+                                                counters):
             continue
         for a in range(n):
             spins[i, a] += ds[a]
