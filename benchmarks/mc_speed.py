@@ -241,7 +241,9 @@ def main():
     ap.add_argument("--therm-fraction", type=float, default=0.3,
                     help="untimed thermalisation per cell, as a fraction of its budget (default 0.3, at most 400 "
                          "sweeps; above 0.3 at most 2000)")
-    ap.add_argument("--from-log", help="recompute the summary from the per-cell lines of an earlier --json run")
+    ap.add_argument("--from-log", nargs="+",
+                    help="recompute the summary from the per-cell lines of earlier --json runs (a cell in a later "
+                         "file replaces the same cell in an earlier one)")
     ap.add_argument("--json", action="store_true")
     a = ap.parse_args()
     if a.locate_tc:
@@ -251,9 +253,11 @@ def main():
              if f"{c[0]}/{c[1]}" in a.cases]
     if a.from_log:
         cells = {}
-        for line in open(a.from_log):
-            if line.startswith("{") and '"cells"' not in line:
-                cells.update(json.loads(line, parse_constant=float))
+        for path in a.from_log:
+            with open(path) as f:
+                for line in f:
+                    if line.startswith("{") and '"ess_per_s": {' not in line:   # a cell, not a summary
+                        cells.update(json.loads(line, parse_constant=float))
         print(json.dumps(_strict(summarize(cells, a))))
         return
     cells = {}
