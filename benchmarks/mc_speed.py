@@ -252,13 +252,19 @@ def main():
     cases = [c for c in [("bl6", "Tc", a.tc), ("bl6", "2Tc", 2 * a.tc), ("nn", "Tc", 1.0 / BETA_C_O3)]
              if f"{c[0]}/{c[1]}" in a.cases]
     if a.from_log:
-        cells = {}
+        cells, machines = {}, []
         for path in a.from_log:
             with open(path) as f:
                 for line in f:
-                    if line.startswith("{") and '"ess_per_s": {' not in line:   # a cell, not a summary
+                    if not line.startswith("{"):
+                        continue
+                    if '"ess_per_s": {' in line:   # a summary: keep the machine its cells ran on
+                        machines.append({"log": path, **json.loads(line, parse_constant=float).get("machine", {})})
+                    else:
                         cells.update(json.loads(line, parse_constant=float))
-        print(json.dumps(_strict(summarize(cells, a))))
+        out = summarize(cells, a)
+        out["machine"] = {"recomputed_on": out["machine"], "runs": machines}
+        print(json.dumps(_strict(out)))
         return
     cells = {}
     for L in a.sizes:
