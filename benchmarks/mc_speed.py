@@ -252,16 +252,7 @@ def main():
     cases = [c for c in [("bl6", "Tc", a.tc), ("bl6", "2Tc", 2 * a.tc), ("nn", "Tc", 1.0 / BETA_C_O3)]
              if f"{c[0]}/{c[1]}" in a.cases]
     if a.from_log:
-        cells, machines = {}, []
-        for path in a.from_log:
-            with open(path) as f:
-                for line in f:
-                    if not line.startswith("{"):
-                        continue
-                    if '"ess_per_s": {' in line:   # a summary: keep the machine its cells ran on
-                        machines.append({"log": path, **json.loads(line, parse_constant=float).get("machine", {})})
-                    else:
-                        cells.update(json.loads(line, parse_constant=float))
+        cells, machines = read_logs(a.from_log)
         out = summarize(cells, a)
         out["machine"] = {"recomputed_on": out["machine"], "runs": machines}
         print(json.dumps(_strict(out)))
@@ -292,6 +283,23 @@ def main():
               f"acc {r.get('acceptance', float('nan')):.2f}"
               + (f"  spread {r['ess_spread'][0]:.3g}-{r['ess_spread'][1]:.3g}" if "ess_spread" in r else ""))
     print(json.dumps({k: v for k, v in out.items() if k not in ("ess_per_s", "cells")}, indent=1))
+
+
+def read_logs(paths):
+    """The cells of earlier ``--json`` runs (a cell in a later file replaces
+    the same cell in an earlier one) and the machine each run's summary line
+    names, as ``(cells, [{"log": path, **machine}, ...])``."""
+    cells, machines = {}, []
+    for path in paths:
+        with open(path) as f:
+            for line in f:
+                if not line.startswith("{"):
+                    continue
+                if '"ess_per_s": {' in line:   # a summary: keep the machine its cells ran on
+                    machines.append({"log": str(path), **json.loads(line, parse_constant=float).get("machine", {})})
+                else:
+                    cells.update(json.loads(line, parse_constant=float))
+    return cells, machines
 
 
 def _strict(x):

@@ -4,6 +4,7 @@ headline numbers are the ones the cells imply."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import subprocess
 import sys
@@ -12,14 +13,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 LOGS = [ROOT / "docs" / "results" / "mc_speed_2026-11-24.jsonl",
         ROOT / "docs" / "results" / "mc_speed_local_2026-11-24.jsonl"]
+_spec = importlib.util.spec_from_file_location("mc_speed", ROOT / "benchmarks" / "mc_speed.py")
+mc_speed = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(mc_speed)
 
 
 def _cells(path):
-    out = {}
-    for line in path.read_text().splitlines():
-        if line.startswith("{") and '"ess_per_s": {' not in line:
-            out.update(json.loads(line))
-    return out
+    return mc_speed.read_logs([path])[0]
 
 
 def test_summary_from_two_logs():
