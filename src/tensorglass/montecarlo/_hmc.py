@@ -54,8 +54,8 @@ made the energy the slowest observable of the Gaussian chain (bl6, L = 16:
 tau_int(E) 3-4 trajectories whatever their length).  With the linear K the
 energy decorrelates in 1-2 trajectories, so longer trajectories (default
 time 8 against 2, :data:`DEFAULT_TRAJECTORY`) pay off for the slow
-ordering mode.  For bl6 near T_c the linear chain gives 2.4x the ESS/s of
-the Gaussian one at L = 16 and 1.3x at L = 32 (thermalised); in the
+ordering mode.  For bl6 near T_c the linear chain gave 1.3-2.4x the ESS/s
+of the Gaussian one at L = 16 and 1.3x at L = 32 (thermalised); in the
 paramagnet (2 T_c), where the specific heat is small and the bound is not
 active, the Gaussian gives about 2x (benchmarks/mc_speed.py;
 docs/notes/mc_speed.md).  On the choice of kinetic

@@ -127,11 +127,11 @@ def resolve_sampler(params: RunParameters, model: SpinModel) -> str:
     * n = 1 (Ising spins, +-1): ``"ising"``, the exact heat bath (continuous
       samplers cannot move between two points; HMC is refused).
     * n >= 2, short-range kernels (``nn``): ``"local"`` (sparse exact fields
-      and over-relaxation; 16-20 ESS/s for O(3) at beta_c, L = 16, where
-      HMC's tiny steps decorrelate poorly).
+      and over-relaxation; 33-41 ESS/s for O(3) at beta_c, L = 16, 3.5-7.5x
+      HMC at L = 16-32 in benchmarks/mc_speed.py).
     * n >= 2, long-range kernels: ``"hmc"`` (geodesic HMC, O(N log N) per
-      trajectory; for bl6 near T_c 12-130x the ESS/s of ``"local"`` at
-      L = 8-32 in benchmarks/mc_speed.py).  The dense ``"metropolis"`` is O(N^2) per sweep and stays
+      trajectory; for bl6 near T_c 14-90x the ESS/s of ``"local"`` at
+      L = 8-32, and 7-12x at 2 T_c, in benchmarks/mc_speed.py).  The dense ``"metropolis"`` is O(N^2) per sweep and stays
       the reference.
 
     Raises ParameterError when an explicit sampler cannot sample the model,
