@@ -35,14 +35,24 @@ def _spiral(L, m, n, rng, noise):
 
 @pytest.mark.parametrize("m, n, shell", [((0, 1, 0), 3, 1), ((1, 0, -1), 2, 2), ((0, 0, 0), 3, 0)])
 def test_planted_spin_wave_is_the_ordering_mode(m, n, shell):
+    """A planted spin wave, measured with its shell named as the order
+    parameter; with the default (the ferromagnet's Weiss shell k = 0) the
+    data-driven diagnostic names the planted shell, and flags the
+    disagreement when it is not k = 0."""
     L = 6
-    p = mc.RunParameters("nn", L, 1.0, 10, 1, sampler="metropolis", components=n)
-    model = p.build()
     rng = np.random.default_rng(4)
-    st = _state_from_configs(p, model, [_spiral(L, m, n, rng, 1e-3) for _ in range(40)])
+    configs = [_spiral(L, m, n, rng, 1e-3) for _ in range(40)]
+    default = mc.RunParameters("nn", L, 1.0, 10, 1, sampler="metropolis", components=n)
+    model = default.build()
+    out0 = summarize_states([_state_from_configs(default, model, configs)], model, warn=False)
+    assert out0["order_parameter"]["shell"] == 0 and out0["order_parameter"]["data_shell"] == shell
+    assert ("order_shell_disagrees" in [f["flag"] for f in out0["flags"]]) == (shell != 0)
+    p = mc.RunParameters("nn", L, 1.0, 10, 1, sampler="metropolis", components=n, order_shell=shell)
+    st = _state_from_configs(p, model, configs)
     out = summarize_states([st], model, warn=False)
     sf = out["structure_factor"]
-    assert sf["ordering_shell"] == shell
+    assert sf["ordering_shell"] == shell == out["order_parameter"]["shell"]
+    assert "order_shell_disagrees" not in [f["flag"] for f in out["flags"]]
     k = 2 * np.pi * np.asarray(m) / L
     got = np.asarray(sf["ordering_wavevector"])
     assert np.allclose(got, k) or np.allclose(got, -k)

@@ -147,9 +147,12 @@ def spin_fourier(spins, L: int, st: Stencil):
     return out
 
 
-def measure(spins, L: int, st: Stencil):
+def measure(spins, L: int, st: Stencil, order_shell: int | None = None):
     """One measurement: the shell-averaged real S matrices (n_shells, n, n)
-    and tr S(k) on the stencil (K,)."""
+    and tr S(k) on the stencil (K,); with ``order_shell``, also the real
+    part of S(k) of every recorded member of that shell (P, n, n), from
+    which the Gaussian value of the ordering mode's Binder ratio follows
+    (:func:`gaussian_binder`)."""
     sk = spin_fourier(spins, L, st)
     n_sites = L**3
     trace = np.sum(np.abs(sk) ** 2, axis=1) / n_sites
@@ -157,7 +160,38 @@ def measure(spins, L: int, st: Stencil):
     for rows in st.shells:
         v = sk[list(rows)]
         mats.append(np.real(np.einsum("ka,kb->ab", v, np.conj(v))) / (len(rows) * n_sites))
-    return np.array(mats), trace
+    if order_shell is None:
+        return np.array(mats), trace
+    v = sk[list(st.shells[order_shell])]
+    members = np.real(np.einsum("ka,kb->kab", v, np.conj(v))) / n_sites
+    return np.array(mats), trace, members
+
+
+def gaussian_binder(member_matrices, st: Stencil, shell: int):
+    """The Binder ratio ``<m^4>/<m^2>^2`` of the ordering-mode amplitude
+    (:func:`mode_amplitude`) if the shell's Fourier modes were independent
+    Gaussian variables with the given mean structure factors (the
+    paramagnet at N -> infinity):
+
+        U_G = 1 + sum_m c_m tr(S_m^2) / (sum_m w_m tr S_m)^2,
+
+    over the recorded members m of the shell, with w_m = 2, c_m = 4 for a
+    member standing for the pair +-k (real and imaginary parts, each of
+    covariance N S_m / 2) and w_m = 1, c_m = 2 for a self-conjugate one
+    (k = 0 or a Nyquist vector: one real mode of covariance N S_m).  With
+    all d = sum_m w_m n real components of equal variance this is the
+    textbook 1 + 2/d (bl6, n = 6, on |k| = 2 pi/L: d = 36, U_G = 1.056);
+    unequal variances (bl6's J(k) is a rank-3 projector, so three
+    polarisations per mode are enhanced) give a larger value.
+    ``member_matrices``: (P, n, n) mean real S(k) per member."""
+    rows = list(st.shells[shell])
+    s = np.asarray(member_matrices, float)
+    self_conj = np.array([_self_conjugate(st.m[i], st.L) for i in rows])
+    w = np.where(self_conj, 1.0, 2.0)
+    c = np.where(self_conj, 2.0, 4.0)
+    tr = np.trace(s, axis1=-2, axis2=-1)
+    tr2 = np.einsum("kab,kba->k", s, s)
+    return 1.0 + float(np.sum(c * tr2)) / float(np.sum(w * tr)) ** 2
 
 
 def structure_factor_direct(spins, k):
@@ -188,6 +222,21 @@ def mode_amplitude(trace_series, st: Stencil, shell: int):
 
 def _self_conjugate(m, L):
     return bool(np.all(np.mod(m, L) == np.mod(-m, L)))
+
+
+def order_series(trace_series, st: Stencil, shell: int):
+    """Per measurement, from tr S(k) on the stencil (T, K): the ordering-mode
+    amplitude m_k (:func:`mode_amplitude`), S(k) averaged over the members
+    of ``shell`` and S averaged over each member's six neighbours one step
+    2 pi/L away (the two ingredients of :func:`correlation_length`).  Both
+    S values are averages over one cubic orbit, so they do not depend on
+    which member a finite chain happens to order along."""
+    x = np.asarray(trace_series)
+    rows = list(st.shells[shell])
+    nbrs = [st.neighbours(i) for i in rows]
+    s_ord = x[:, rows].mean(axis=1)
+    s_nb = np.mean([x[:, nb].mean(axis=1) for nb in nbrs], axis=0)
+    return mode_amplitude(x, st, shell), s_ord, s_nb
 
 
 def correlation_length(s_ord, s_nb, L: int):
@@ -222,6 +271,74 @@ def weiss_spectrum(model):
     jk = full_fourier(kernel) - kernel.self_coupling
     jk = 0.5 * (jk + np.swapaxes(jk, -1, -2))
     return np.linalg.eigvalsh(jk)[..., -1]
+
+
+def ordering_mode(model, shell: int | None = None) -> dict:
+    """The ordering mode of ``model``: the order-parameter shell (the Weiss
+    ordering shell of :func:`weiss_ordering_shell`, or ``shell`` when
+    given), the member of it where ``lambda_max(J(k) - J(r = 0))`` is
+    largest (integer vector ``m``, k = 2 pi m / L) and the two leading
+    eigenvectors of J(k) there (the polarisations of a planar spiral that
+    puts all of the spin weight into the mode).  A property of the model,
+    not of the data: the same at every temperature of a run."""
+    key = (id(model.kernel), shell)
+    hit = _MODE_CACHE.get(key)
+    if hit is not None and hit[0] is model.kernel:
+        return hit[1]
+    out = _ordering_mode(model, shell)
+    if len(_MODE_CACHE) > 16:
+        _MODE_CACHE.clear()
+    _MODE_CACHE[key] = (model.kernel, out)
+    return out
+
+
+_MODE_CACHE: dict = {}
+
+
+def _ordering_mode(model, shell):
+    from ._lattice import full_fourier
+    L = model.L
+    if shell is None:
+        shell, on_shell = weiss_ordering_shell(model)
+    else:
+        if shell not in range(len(SHELL_NORMS)):
+            from ..errors import ParameterError
+            raise ParameterError("order_shell", shell, f"a recorded shell 0..{len(SHELL_NORMS) - 1} "
+                                 "(|m|^2 = 0, 1, 2: k = 0, 2 pi/L, sqrt(2) 2 pi/L)", "or leave it unset for the Weiss shell")
+        on_shell = None
+    st = stencil(L)
+    jk = full_fourier(model.kernel) - model.kernel.self_coupling
+    best = None
+    for i in st.shells[shell]:
+        m = np.mod(st.m[i], L)
+        mat = 0.5 * (jk[m[0], m[1], m[2]] + jk[m[0], m[1], m[2]].T)
+        w, v = np.linalg.eigh(mat)
+        if best is None or w[-1] > best[0] + 1e-12 * max(1.0, abs(best[0])):
+            best = (float(w[-1]), st.m[i].copy(), v[:, ::-1][:, :2].copy(), w[::-1].copy())
+    return {"shell": int(shell), "source": "weiss" if on_shell is not None else "given",
+            "weiss_on_recorded_shell": on_shell, "m": best[1], "k": 2 * np.pi * best[1] / L,
+            "polarisations": best[2], "eigenvalues": best[3]}
+
+
+def ordered_spins(model, shell: int | None = None):
+    """Unit spins (L, L, L, n) with all of their weight in the ordering mode
+    (``--start ordered``): for k = 0 every spin along the leading
+    eigenvector e1 of J(0) - J(r = 0); for k != 0 the planar spiral
+    ``s_r = e1 cos(k.r) + e2 sin(k.r)`` (e1, e2 the two leading
+    eigenvectors at k), whose amplitude m_k is exactly 1.  One-component
+    spins take ``sign(cos(k.r))`` (uniform for k = 0)."""
+    mode = ordering_mode(model, shell)
+    L, n = model.L, model.n_components
+    r = np.stack(np.meshgrid(*(np.arange(L),) * 3, indexing="ij"), axis=-1)
+    phase = r @ mode["k"]
+    e = mode["polarisations"]
+    if n == 1:
+        s = np.sign(np.cos(phase))[..., None]
+        s[s == 0] = 1.0
+        return s
+    if not np.any(mode["m"]):
+        return np.broadcast_to(e[:, 0], (L, L, L, n)).copy()
+    return np.cos(phase)[..., None] * e[:, 0] + np.sin(phase)[..., None] * e[:, 1]
 
 
 def weiss_ordering_shell(model, rtol: float = 1e-9):

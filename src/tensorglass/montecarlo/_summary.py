@@ -22,7 +22,15 @@ from dataclasses import asdict
 import numpy as np
 
 from ..errors import ParameterError
-from ._observables import correlation_length, lambda_max, mode_amplitude, stencil, weiss_temperature
+from ._observables import (
+    correlation_length,
+    gaussian_binder,
+    lambda_max,
+    order_series,
+    ordering_mode,
+    stencil,
+    weiss_temperature,
+)
 from ._stats import (
     MIN_TAU_MULTIPLE,
     FrozenChainError,
@@ -92,18 +100,20 @@ def summarize_states(states, model, warn: bool = True, swap_rates=None) -> dict:
         raise ParameterError("structure factor", [x.shape[0] for x in shells],
                              f"one measurement per recorded sweep ({n_meas})", "the state was not recorded by advance()")
     lam = [lambda_max(x) for x in shells]                       # (T, n_shells)
-    lam_mean = np.mean([x.mean(axis=0) for x in lam], axis=0)
-    order = int(np.argmax(lam_mean))
+    # the order parameter lives on one shell, fixed by the model (its Weiss ordering shell) or by the user, the
+    # same at every temperature: a shell picked from the data switches to k = 0 in bl6's paramagnet (k0 =
+    # "average"), and a crossing analysis across temperatures would then mix two observables
+    fixed = {s.order_shell for s in live if getattr(s, "order_shell", None) is not None}
+    if len(fixed) > 1:
+        raise ParameterError("order_shell", sorted(fixed), "one order-parameter shell for all chains of a run")
+    mode = ordering_mode(model, p.order_shell)
+    order = fixed.pop() if fixed else mode["shell"]
     rows = list(st.shells[order])
+    # the member of the fixed shell that the chains ordered along (members of one cubic orbit are equivalent)
     tr_mean = np.mean([x.mean(axis=0) for x in trace], axis=0)
     i_ord = rows[int(np.argmax(tr_mean[rows]))]
-    # xi's ingredients averaged over the ordering shell (one cubic orbit) and over each member's six
-    # neighbours: the equilibrium averages are the same at every member, and the orbit average does not
-    # depend on which member a chain happens to order along
-    nbrs = [st.neighbours(i) for i in rows]
-    s_ord = [x[:, rows].mean(axis=1) for x in trace]
-    s_nb = [np.mean([x[:, nb].mean(axis=1) for nb in nbrs], axis=0) for x in trace]
-    m_k = [mode_amplitude(x, st, order) for x in trace]
+    i_model = st.index(mode["m"]) if order == mode["shell"] else i_ord
+    m_k, s_ord, s_nb = (list(x) for x in zip(*(order_series(x, st, order) for x in trace)))
     mc_ = [np.abs(x[:, 0]) for x in mag]
     ms_ = [np.linalg.norm(x[:, 1:], axis=1) for x in mag] if n > 1 else None
 
@@ -159,6 +169,28 @@ def summarize_states(states, model, warn: bool = True, swap_rates=None) -> dict:
     out["xi"] = _pm(xi)
     out["xi_over_L"] = {"mean": out["xi"]["mean"] / L, "error": out["xi"]["error"] / L}
     sf_lam = [chains_mean_with_error([x[:, j] for x in lam]) for j in range(lam[0].shape[1])]
+    data_shell = _data_shell(trace, st)
+    out["order_parameter"] = {
+        "shell": order, "k": st.shell_k_norms()[order], "m_weiss": st.m[i_model].tolist(),
+        "source": ("given (order_shell)" if p.order_shell is not None
+                   else "the model's Weiss ordering shell (max_k lambda_max(J(k) - J(r=0)))"),
+        "members": len(rows),
+        "real_components": int(sum((1 if _self_conj(st.m[i], L) else 2) for i in rows) * n),
+        "data_shell": data_shell["shell"],
+        "data_shell_note": "diagnostic only: the recorded shell whose members have the largest mean tr S(k)",
+    }
+    members = [np.asarray(s.structure_order, float)[:n_meas] for s in live]
+    if all(x.ndim == 4 and x.shape[0] == n_meas and x.shape[1] == len(rows) for x in members):
+        out["binder_order_gaussian"] = _pm(jackknife(lambda *xs: gaussian_binder(np.mean(xs[0], axis=0), st, order),
+                                                     members, tau=tau_by["m_order"]))
+    if data_shell["shell"] != order and data_shell["z"] > 3.0:
+        flags.append({"flag": "order_shell_disagrees",
+                      "message": f"the data's largest mode is on shell {data_shell['shell']} (|k| = "
+                                 f"{st.shell_k_norms()[data_shell['shell']]:.4g}), not on the order-parameter shell "
+                                 f"{order} (|k| = {st.shell_k_norms()[order]:.4g}), by {data_shell['z']:.1f} errors",
+                      "remedy": "the run orders at another wave vector than the model's Weiss mode: name it with "
+                                "--order-shell, and keep one shell for a whole temperature scan"})
+    out["energy_histogram"] = _energy_histogram(e)
     out["structure_factor"] = {
         "shells": st.shell_k_norms(),
         "lambda_max": [{"mean": s.mean, "error": s.error} for s in sf_lam],
@@ -222,3 +254,34 @@ def summarize_states(states, model, warn: bool = True, swap_rates=None) -> dict:
     out["units"] = "energies in units of the coupling scale of J(k), k_B = 1; per spin"
     out["parameters"] = asdict(p)
     return out
+
+
+def _self_conj(m, L):
+    return bool(np.all(np.mod(m, L) == np.mod(-m, L)))
+
+
+def _data_shell(trace, st):
+    """The recorded shell whose best member has the largest mean tr S(k) over
+    all chains, and by how many errors it beats the best member of every
+    other shell (``z``; 0 when it is the only candidate)."""
+    best = []
+    for rows in st.shells:
+        means = [chains_mean_with_error([x[:, i] for x in trace]) for i in rows]
+        j = int(np.argmax([m.mean for m in means]))
+        best.append(means[j])
+    top = int(np.argmax([b.mean for b in best]))
+    z = min((best[top].mean - b.mean) / max(math.hypot(best[top].error, b.error), 1e-300)
+            for i, b in enumerate(best) if i != top) if len(best) > 1 else 0.0
+    return {"shell": top, "z": float(z)}
+
+
+def _energy_histogram(e, bins: int = 40):
+    """Histogram of the energy per spin, per chain, on common edges: hot and
+    cold starts, and a first-order double peak, can be compared."""
+    allx = np.concatenate(e)
+    lo, hi = float(allx.min()), float(allx.max())
+    if hi <= lo:
+        hi = lo + 1e-12
+    edges = np.linspace(lo, hi, bins + 1)
+    return {"edges": edges.tolist(), "counts": [np.histogram(x, edges)[0].tolist() for x in e],
+            "units": "energy per spin; counts of measured sweeps per chain"}
