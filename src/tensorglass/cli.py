@@ -94,7 +94,12 @@ def build_parser() -> argparse.ArgumentParser:
                      help="HMC mean trajectory time (jittered over 0.5-1.5x); 0 (default): 2 gaussian, 8 linear")
     run.add_argument("--chains", type=int, default=4, help="independent chains (default 4; split-R-hat across them)")
     run.add_argument("--temperatures", help="comma-separated temperatures: parallel tempering over them "
-                     "(replaces --T and --chains; one swap round per sweep)")
+                     "(replaces --T and --chains; one swap round per sweep); or auto:TMIN:TMAX, a ladder built from "
+                     "measured energy fluctuations so that every neighbouring pair swaps at a rate >= 0.2")
+    run.add_argument("--order-shell", type=int, default=None, choices=(0, 1, 2),
+                     help="order-parameter shell |m|^2 of k = 2 pi m/L (default: the model's Weiss ordering shell)")
+    run.add_argument("--start", default="random", choices=("random", "ordered"),
+                     help="initial spins: random (infinite T) or ordered (the ordering mode at full amplitude)")
     for q_ in (run,):
         q_.add_argument("--checkpoint-every", type=_finite_float("--checkpoint-every"), default=120.0,
                         help="seconds between checkpoints")
@@ -107,6 +112,12 @@ def build_parser() -> argparse.ArgumentParser:
     res.add_argument("--checkpoint-every", type=_finite_float("--checkpoint-every"), default=120.0)
     res.add_argument("--json", action="store_true")
     res.add_argument("--no-progress", action="store_true")
+    rw = mcs.add_parser("reweight", help="multi-histogram (MBAR) estimates between the sampled temperatures")
+    rw.add_argument("files", nargs="+", help="files of `mc run` (single-temperature runs or replica exchange)")
+    rw.add_argument("--T", required=True, dest="grid", help="temperatures: a:b:step (inclusive) or a comma list")
+    rw.add_argument("--bootstrap", type=int, default=100, help="bootstrap resamples for the errors (default 100)")
+    rw.add_argument("--seed", type=int, default=0, help="seed of the bootstrap (default 0)")
+    rw.add_argument("--json", action="store_true")
 
     sw = sub.add_parser("sweep", help="parameter sweeps on a local or remote Dask cluster")
     sws = sw.add_subparsers(dest="sweep_command", required=True, parser_class=_Parser)
@@ -241,7 +252,8 @@ def _print_mc(summary, as_json):
     if "replicas" in summary:  # parallel tempering
         print(f"{summary['model']} L = {summary['L']}, parallel tempering over {len(summary['temperatures'])} "
               f"temperatures, {summary['sweeps']} rounds; swap rates "
-              + ", ".join(f"{r:.2f}" for r in summary["swap_rates"]))
+              + ", ".join(f"{r:.2f}" for r in summary["swap_rates"])
+              + (f"; {summary['exchange']['round_trips']} round trips" if "exchange" in summary else ""))
         for rep in summary["replicas"]:
             _print_mc_one(rep)
     else:
@@ -277,6 +289,16 @@ def _print_mc_one(summary):
 
 def _temperature_list(text):
     from .errors import ParameterError
+    if text.strip().startswith("auto"):
+        parts = text.strip().split(":")
+        try:
+            tmin, tmax = float(parts[1]), float(parts[2])
+        except (IndexError, ValueError):
+            tmin = tmax = float("nan")
+        if len(parts) != 3 or not (math.isfinite(tmin) and math.isfinite(tmax) and 0 < tmin < tmax):
+            raise ParameterError("--temperatures", text, "auto:TMIN:TMAX with 0 < TMIN < TMAX",
+                                 "e.g. --temperatures auto:0.10:0.20")
+        return ("auto", tmin, tmax)
     try:
         temps = [float(t) for t in text.split(",") if t.strip()]
     except ValueError:
@@ -288,6 +310,8 @@ def _temperature_list(text):
 
 
 def _cmd_mc(a):
+    if a.mc_command == "reweight":
+        return _cmd_reweight(a)
     from pathlib import Path
     from .montecarlo import RunParameters
     from .storage import run_monte_carlo
@@ -302,7 +326,8 @@ def _cmd_mc(a):
         temps = _temperature_list(a.temperatures) if a.temperatures is not None else None
         if (a.T is None) == (temps is None):
             raise ParameterError("--T", a.T, "exactly one of --T and --temperatures")
-        for t in (temps or [a.T]):
+        auto = temps is not None and temps[0] == "auto"
+        for t in ((temps[1:] if auto else temps) or [a.T]):
             _validate.mc_parameters(
                 {"model": a.model, "L": a.L, "temperature": t, "sweeps": a.sweeps, "seed": a.seed,
                  "sampler": a.sampler, "components": a.components, "c_l": a.cl, "c_t": a.ct, "poisson": a.poisson,
@@ -313,20 +338,72 @@ def _cmd_mc(a):
         check_output_file(a.out, "--out", force=a.force, ours=_describe_mc_file)
         from ._atomic import check_free_space
         n = _validate.FIXED_COMPONENTS.get(a.model, a.components or 3)
-        replicas = len(temps) if temps is not None else a.chains
-        check_free_space(Path(a.out), replicas * (a.L**3 * n * 8 + a.sweeps * (n + 1 + 3 * n * n) * 8) + 2**14,
+        replicas = (64 if auto else len(temps)) if temps is not None else a.chains
+        check_free_space(Path(a.out), replicas * (a.L**3 * n * 8 + a.sweeps * (n + 1 + 9 * n * n + 64) * 8) + 2**14,
                          "--out", "the run's file")
-        params = RunParameters(model=a.model, L=a.L, temperature=a.T if temps is None else temps[0], sweeps=a.sweeps,
-                               seed=a.seed, sampler=a.sampler, components=a.components, c_l=a.cl, c_t=a.ct,
-                               poisson=a.poisson, k0=a.k0, cutoff=a.cutoff, thermalize=a.thermalize,
-                               overrelax=a.overrelax, kinetic=a.kinetic, trajectory=a.trajectory)
+        params = RunParameters(model=a.model, L=a.L, temperature=a.T if temps is None else temps[1 if auto else 0],
+                               sweeps=a.sweeps, seed=a.seed, sampler=a.sampler, components=a.components, c_l=a.cl,
+                               c_t=a.ct, poisson=a.poisson, k0=a.k0, cutoff=a.cutoff, thermalize=a.thermalize,
+                               overrelax=a.overrelax, kinetic=a.kinetic, trajectory=a.trajectory,
+                               order_shell=a.order_shell, start=a.start)
         if temps is not None:
             from .storage import run_tempering
-            summary = run_tempering(params, temps, a.out, progress=not a.no_progress, use_cache=not a.no_cache)
+            ladder = None
+            if auto:
+                from .montecarlo import tempering_ladder
+                from .storage import cached_model
+                progress = (lambda msg: print(f"ladder: {msg}", file=sys.stderr)) if not a.no_progress else None
+                temps, ladder = tempering_ladder(params, cached_model(params, not a.no_cache), temps[1], temps[2],
+                                                 progress=progress)
+            summary = run_tempering(params, temps, a.out, progress=not a.no_progress, use_cache=not a.no_cache,
+                                    ladder=ladder)
         else:
             summary = run_monte_carlo(params, a.out, chains=a.chains, checkpoint_every=a.checkpoint_every,
                                       progress=not a.no_progress, use_cache=not a.no_cache)
     _print_mc(summary, a.json)
+    return 0
+
+
+def _reweight_grid(text):
+    from .errors import ParameterError
+    bad = ParameterError("--T", text, "a:b:step with 0 < a <= b and step > 0 (at most 2001 points), or a comma list "
+                         "of temperatures > 0", "e.g. --T 1.40:1.50:0.005")
+    try:
+        if ":" in text:
+            lo, hi, step = (float(x) for x in text.split(":"))
+            if not (all(math.isfinite(x) for x in (lo, hi, step)) and 0 < lo <= hi and step > 0
+                    and (hi - lo) / step <= 2000):
+                raise bad
+            n = int(math.floor((hi - lo) / step * (1 + 1e-9))) + 1
+            return [lo + i * step for i in range(n)]
+        temps = [float(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise bad from None
+    if not temps or not all(math.isfinite(t) and t > 0 for t in temps):
+        raise bad
+    return temps
+
+
+def _cmd_reweight(a):
+    from .errors import ParameterError
+    from .reweighting import reweight_files
+    temps = _reweight_grid(a.grid)
+    if not (1 <= a.bootstrap <= 10000):
+        raise ParameterError("--bootstrap", a.bootstrap, "1 to 10000 resamples")
+    if not (0 <= a.seed < 2**64):
+        raise ParameterError("--seed", a.seed, "0 <= seed < 2^64")
+    out = reweight_files(a.files, temps, n_boot=a.bootstrap, seed=a.seed)
+    if a.json:
+        print(json.dumps(out))
+        return 0
+    print(f"MBAR over {len(out['sampled'])} sampled temperatures ("
+          + ", ".join(f"{s['T']:.5g}" for s in out["sampled"]) + f"), L = {out['L']}, order shell "
+          f"{out['order_shell']}; {out['method']}")
+    print(f"{'T':>10s} {'E/N':>22s} {'C/N':>20s} {'U_order':>20s} {'xi/L':>20s} {'n_eff':>7s}")
+    for i, t in enumerate(out["temperatures"]):
+        cells = " ".join(f"{out[q]['mean'][i]:>11.6g} +- {out[q]['error'][i]:<7.2g}"
+                         for q in ("energy_per_spin", "specific_heat", "binder_order", "xi_over_L"))
+        print(f"{t:>10.6g} {cells} {out['n_eff'][i]:>7.0f}")
     return 0
 
 

@@ -31,6 +31,7 @@ from ._models import (
 )
 from ._run import (
     SAMPLERS,
+    STARTS,
     Exchange,
     RunParameters,
     RunState,
@@ -57,6 +58,8 @@ from ._observables import structure_factor_direct, weiss_temperature
 from ._observables import (SHELL_NORMS, correlation_length, mode_amplitude, shell_mean, spin_fourier, stencil,
                            weiss_ordering_shell, weiss_spectrum)
 from ._chains import DEFAULT_CHAINS, chain_seeds, new_chains, run_chains, summarize_chains
+from ._observables import gaussian_binder, order_series, ordered_spins, ordering_mode
+from ._tempering import greedy_ladder, insert_midpoints, swap_acceptance, tempering_ladder
 
 __all__ = [
     "LatticeKernel", "direct_lattice_sum", "ewald_image_sum", "full_fourier", "k_grid", "kernel_from_fourier",
@@ -68,5 +71,6 @@ __all__ = [
     "summarize_chains",
     "resolve_sampler", "sampler_report",
     "SHELL_NORMS", "correlation_length", "mode_amplitude", "shell_mean", "spin_fourier", "stencil",
-    "weiss_ordering_shell", "weiss_spectrum",
+    "weiss_ordering_shell", "weiss_spectrum", "gaussian_binder", "order_series", "ordered_spins", "ordering_mode",
+    "greedy_ladder", "insert_midpoints", "swap_acceptance", "tempering_ladder", "STARTS",
 ]

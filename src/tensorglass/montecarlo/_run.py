@@ -17,10 +17,11 @@ from ..errors import ParameterError
 from . import _hmc, _ising, _kernels, _local
 from ._lattice import lattice_energy, local_fields
 from ._models import MODELS, SpinModel, build_model
-from ._observables import measure, stencil
+from ._observables import SHELL_NORMS, measure, ordered_spins, ordering_mode, stencil
 from ._summary import sampler_report, summarize_states  # noqa: F401  (sampler_report re-exported)
 
 SAMPLERS = ("auto", "hmc", "metropolis", "local", "ising")
+STARTS = ("random", "ordered")
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,8 @@ class RunParameters:
     delta: float = 0.0           # Metropolis/local proposal width; 0 = automatic (local: tuned while thermalising)
     overrelax: int | None = None  # over-relaxation sweeps per sweep; None = sampler default (local: 2 short-range, else 0)
     field: tuple = ()            # uniform site field h (site term -h.s), n components; () = none
+    order_shell: int | None = None  # order-parameter shell (0, 1, 2: |m|^2); None = the model's Weiss ordering shell
+    start: str = "random"        # "random" (infinite T) or "ordered" (the ordering mode at full amplitude)
 
     def __post_init__(self):
         if self.model not in MODELS:
@@ -76,6 +79,12 @@ class RunParameters:
             raise ParameterError("delta", self.delta, "a proposal width >= 0 (0 = automatic)")
         if self.thermalize < 0 or self.thermalize >= self.sweeps:
             raise ParameterError("thermalize", self.thermalize, f"0 <= thermalize < sweeps = {self.sweeps}")
+        if self.order_shell is not None and (not isinstance(self.order_shell, (int, np.integer))
+                                             or self.order_shell not in range(len(SHELL_NORMS))):
+            raise ParameterError("order_shell", self.order_shell, "0, 1 or 2 (|m|^2 of k = 2 pi m/L)",
+                                 "or leave it unset for the model's Weiss ordering shell")
+        if self.start not in STARTS:
+            raise ParameterError("start", self.start, "one of " + ", ".join(STARTS))
 
     def field_vector(self, n):
         if not self.field:
@@ -111,6 +120,8 @@ class RunState:
     structure_trace: list = field(default_factory=list)    # per measurement: tr S(k) on the stencil, (K,)
     last_energy: float | None = None                       # total energy after the latest sweep (measured or not)
     sampler_state: dict = field(default_factory=dict)
+    order_shell: int | None = None                         # the run's order-parameter shell (fixed; see ordering_mode)
+    structure_order: list = field(default_factory=list)    # per measurement: real S(k) of each member of it, (P, n, n)
 
     def spins(self):
         x = self.coords.reshape(-1, self.coords.shape[-1])
@@ -169,6 +180,9 @@ def new_state(params: RunParameters, model: SpinModel | None = None, seed_sequen
     n = model.n_components
     g = rng.standard_normal((model.L, model.L, model.L, n))
     s = g / np.linalg.norm(g, axis=-1, keepdims=True)   # uniform on the sphere; +-1 with equal weight for n = 1
+    order_shell = ordering_mode(model, params.order_shell)["shell"]
+    if params.start == "ordered":   # the normals are drawn either way: the generator's stream does not depend on the start
+        s = ordered_spins(model, order_shell)
     sampler_state = {"sampler": sampler}
     if sampler == "hmc":
         coords = s
@@ -187,7 +201,7 @@ def new_state(params: RunParameters, model: SpinModel | None = None, seed_sequen
             sampler_state["dual_averaging"] = _hmc.DualAveraging.start(eps)
     else:
         coords = s.reshape(-1, n)
-    return RunState(params, np.ascontiguousarray(coords), rng, sampler_state=sampler_state)
+    return RunState(params, np.ascontiguousarray(coords), rng, sampler_state=sampler_state, order_shell=order_shell)
 
 
 def _hmc_trajectory(state: RunState, model: SpinModel, beta, hext):
@@ -287,12 +301,16 @@ def record(state: RunState, model: SpinModel, spins, energy) -> None:
     magnetisation vector and the structure factor on the recorded shells
     (:mod:`._observables`)."""
     state.last_energy = float(energy)
+    if state.order_shell is None:   # a state made by hand or read from an older file
+        state.order_shell = ordering_mode(model, state.params.order_shell)["shell"]
     if state.sweep > state.params.thermalize:
         state.energy.append(energy / model.n_sites)
         state.magnetisation.append(spins.mean(axis=0))
-        mats, trace = measure(spins, model.L, _stencil(model.L))
+        mats, trace, members = measure(spins, model.L, _stencil(model.L), state.order_shell)
         state.structure_shells.append(mats)
         state.structure_trace.append(trace)
+        if len(state.structure_order) == len(state.structure_shells) - 1:   # older files: no member series
+            state.structure_order.append(members)
 
 
 _STENCILS: dict = {}
@@ -408,15 +426,77 @@ def run_mean_field(n_spins: int, temperature: float, j_compr: float, j_shear: fl
 @dataclass
 class Exchange:
     """State of the replica exchange itself (checkpointable): the swap
-    generator, swaps accepted and tried per neighbouring pair, rounds done."""
+    generator, swaps accepted and tried per neighbouring pair, rounds done,
+    and the bookkeeping of where each configuration ("replica") has been.
+
+    ``labels[i]`` is the replica at temperature slot i (slots ordered from
+    the lowest temperature up).  ``last_end[r]`` is the end replica r
+    visited last (0 the coldest slot, 1 the hottest, -1 none yet);
+    ``round_trips`` counts completed cold -> hot -> cold journeys;
+    ``up[i]``/``down[i]`` count, after every round, the replicas at slot i
+    that last visited the cold/hot end: the replica flow
+    ``f(i) = up/(up + down)`` of Katzgraber, Trebst, Huse & Troyer,
+    J. Stat. Mech. (2006) P03018, which falls from 1 to 0 along a ladder
+    that lets replicas diffuse freely."""
 
     rng: np.random.Generator
     accepted: np.ndarray
     tried: np.ndarray
     rounds: int = 0
+    labels: np.ndarray | None = None
+    last_end: np.ndarray | None = None
+    went_up: np.ndarray | None = None      # replica r has made a cold -> hot journey since its last cold visit
+    round_trips: int = 0
+    up: np.ndarray | None = None
+    down: np.ndarray | None = None
+
+    def __post_init__(self):
+        k = len(self.accepted) + 1
+        if self.labels is None:
+            self.labels = np.arange(k)
+        if self.last_end is None:
+            self.last_end = np.full(k, -1)
+        if self.went_up is None:
+            self.went_up = np.zeros(k, bool)
+        if self.up is None:
+            self.up = np.zeros(k)
+        if self.down is None:
+            self.down = np.zeros(k)
 
     def rates(self):
         return self.accepted / np.maximum(self.tried, 1)
+
+    def flow(self):
+        """The replica flow f(i) per slot (NaN where no replica has yet visited an end)."""
+        tot = self.up + self.down
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(tot > 0, self.up / np.maximum(tot, 1), np.nan)
+
+    def note_ends(self):
+        """Update the end visits, round trips and flow counts after a round."""
+        k = len(self.labels)
+        for slot, end in ((0, 0), (k - 1, 1)):
+            r = self.labels[slot]
+            if self.last_end[r] != end:
+                if end == 1 and self.last_end[r] == 0:
+                    self.went_up[r] = True
+                elif end == 0 and self.went_up[r]:
+                    self.round_trips += 1
+                    self.went_up[r] = False
+                self.last_end[r] = end
+        ends = self.last_end[self.labels]
+        self.up += ends == 0
+        self.down += ends == 1
+
+    def report(self, temperatures) -> dict:
+        """Swap rates per pair, round trips and the replica flow, as stored in the summary."""
+        t = [float(x) for x in temperatures]
+        return {"pairs": [{"T_low": a, "T_high": b, "swap_rate": float(r), "tried": int(n)}
+                          for a, b, r, n in zip(t, t[1:], self.rates(), self.tried)],
+                "round_trips": int(self.round_trips), "rounds": int(self.rounds),
+                "flow": [None if math.isnan(f) else float(f) for f in self.flow()],
+                "flow_note": "fraction of the replicas at each temperature that last visited the coldest one "
+                             "(1 at the cold end, 0 at the hot end)"}
 
 
 def new_tempering(params_list, model: SpinModel, seed: int):
@@ -440,14 +520,18 @@ def parallel_tempering(params_list, model: SpinModel, rounds: int, sweeps_per_ro
     ``exchange`` are given (a resumed run: both are continued in place).
     ``on_round()`` is called after every round; ``stop()`` returning True
     ends the loop after a complete round.  Returns the replica states (index
-    = temperature slot) and the swap acceptance per pair."""
+    = temperature slot) and the swap acceptance per pair; round trips and
+    the replica flow are in ``exchange`` (:class:`Exchange`)."""
     if states is None:
         states, fresh = new_tempering(params_list, model, seed)
         exchange = fresh if exchange is None else exchange
     elif exchange is None:
         exchange = Exchange(np.random.Generator(np.random.PCG64(seed)), np.zeros(len(states) - 1),
                             np.zeros(len(states) - 1))
-    betas = np.array([1.0 / p.temperature for p in params_list])
+    temps = [p.temperature for p in params_list]
+    if any(b <= a for a, b in zip(temps, temps[1:])):
+        raise ParameterError("temperatures", temps, "strictly increasing temperatures (slot 0 the coldest)")
+    betas = np.array([1.0 / t for t in temps])
     for _ in range(rounds):
         for st in states:
             advance(st, model, sweeps_per_round)
@@ -457,8 +541,10 @@ def parallel_tempering(params_list, model: SpinModel, rounds: int, sweeps_per_ro
             if exchange.rng.random() < math.exp(min(0.0, (betas[i] - betas[i + 1]) * (e_i - e_j))):
                 states[i].coords, states[i + 1].coords = states[i + 1].coords, states[i].coords
                 states[i].last_energy, states[i + 1].last_energy = e_j, e_i
+                exchange.labels[i], exchange.labels[i + 1] = exchange.labels[i + 1], exchange.labels[i]
                 exchange.accepted[i] += 1
         exchange.rounds += 1
+        exchange.note_ends()
         if on_round is not None:
             on_round()
         if stop is not None and stop():

@@ -9,8 +9,9 @@ attributes ``generator_state`` (JSON), ``sweep``, ``accepted``,
 ``attempted``, ``last_energy``, ``sampler_state`` (JSON: the resolved
 sampler, the HMC step size and its tuning state) and datasets ``coords``, ``energy`` (per
 spin, per measured sweep), ``magnetisation``, ``structure_shells``
-(shell-averaged S(k), per measured sweep) and ``structure_trace`` (tr S(k)
-on the stencil).  A parallel-tempering run stores one group per temperature,
+(shell-averaged S(k), per measured sweep), ``structure_trace`` (tr S(k)
+on the stencil) and ``structure_order`` (S(k) of each member of the
+order-parameter shell, whose index is the attribute ``order_shell``).  A parallel-tempering run stores one group per temperature,
 the attribute ``temperatures`` and the exchange's state (``exchange_*``:
 swap generator, swaps accepted and tried, rounds done).
 """
@@ -53,7 +54,7 @@ class MCFileError(TensorglassError, ValueError):
     """A Monte Carlo file or checkpoint that cannot be used."""
 
 
-def save_run(path, states, summary: dict | None = None, temperatures=None, exchange=None) -> None:
+def save_run(path, states, summary: dict | None = None, temperatures=None, exchange=None, ladder=None) -> None:
     """Write the complete state of one chain or a list of chains atomically
     (temporary file + os.replace)."""
     import h5py
@@ -79,6 +80,14 @@ def save_run(path, states, summary: dict | None = None, temperatures=None, excha
                 f.attrs["exchange_accepted"] = exchange.accepted
                 f.attrs["exchange_tried"] = exchange.tried
                 f.attrs["exchange_rounds"] = exchange.rounds
+                f.attrs["exchange_labels"] = np.asarray(exchange.labels, np.int64)
+                f.attrs["exchange_last_end"] = np.asarray(exchange.last_end, np.int64)
+                f.attrs["exchange_went_up"] = np.asarray(exchange.went_up, np.int64)
+                f.attrs["exchange_round_trips"] = int(exchange.round_trips)
+                f.attrs["exchange_up"] = np.asarray(exchange.up, float)
+                f.attrs["exchange_down"] = np.asarray(exchange.down, float)
+            if ladder is not None:
+                f.attrs["ladder"] = json.dumps(ladder)
             if summary is not None:
                 f.attrs["summary"] = json.dumps(summary)
             n = states[0].coords.shape[-1]
@@ -99,6 +108,10 @@ def save_run(path, states, summary: dict | None = None, temperatures=None, excha
                 g.create_dataset("structure_shells", data=np.asarray(st.structure_shells, float).reshape(-1, 3, n, n))
                 trace = np.asarray(st.structure_trace, float)
                 g.create_dataset("structure_trace", data=trace if trace.size else np.zeros((0, 0)))
+                if st.order_shell is not None:
+                    g.attrs["order_shell"] = int(st.order_shell)
+                members = np.asarray(st.structure_order, float)
+                g.create_dataset("structure_order", data=members if members.size else np.zeros((0, 0, n, n)))
             f.flush()
         with atomic_path(path) as tmp:
             with open(tmp, "wb") as fh:
@@ -140,6 +153,10 @@ def load_chains(path) -> list[RunState]:
                           structure_trace=list(np.array(g["structure_trace"])), last_energy=None if np.isnan(last) else last)
                 if "sampler_state" in g.attrs and "sampler_state" in _STATE_FIELDS:
                     kw["sampler_state"] = json.loads(g.attrs["sampler_state"])
+                if "order_shell" in g.attrs:
+                    kw["order_shell"] = int(g.attrs["order_shell"])
+                if "structure_order" in g and len(g["structure_order"]) == len(kw["structure_shells"]):
+                    kw["structure_order"] = list(np.array(g["structure_order"]))
                 st = RunState(**kw)
                 states.append(st)
     except MCFileError:
@@ -160,8 +177,15 @@ def _load_exchange(path):
                 return None, None
             rng = np.random.Generator(np.random.PCG64())
             rng.bit_generator.state = json.loads(f.attrs["exchange_generator_state"])
+            kw = {}
+            if "exchange_labels" in f.attrs:   # files written before round trips were tracked start counting now
+                kw = dict(labels=np.array(f.attrs["exchange_labels"], np.int64),
+                          last_end=np.array(f.attrs["exchange_last_end"], np.int64),
+                          went_up=np.array(f.attrs["exchange_went_up"], np.int64).astype(bool),
+                          round_trips=int(f.attrs["exchange_round_trips"]),
+                          up=np.array(f.attrs["exchange_up"], float), down=np.array(f.attrs["exchange_down"], float))
             ex = Exchange(rng, np.array(f.attrs["exchange_accepted"], float), np.array(f.attrs["exchange_tried"], float),
-                          int(f.attrs["exchange_rounds"]))
+                          int(f.attrs["exchange_rounds"]), **kw)
             return [float(t) for t in f.attrs["temperatures"]], ex
     except (OSError, KeyError, ValueError, TypeError) as exc:
         raise MCFileError(f"{path} is corrupted or not a tensorglass Monte Carlo checkpoint "
@@ -231,16 +255,21 @@ def run_monte_carlo(params: RunParameters | None = None, out=None, *, chains: in
 
 
 def run_tempering(params: RunParameters | None = None, temperatures=None, out=None, *, resume_from=None,
-                  checkpoint_every=120.0, progress=True, use_cache=True) -> dict:
+                  checkpoint_every=120.0, progress=True, use_cache=True, ladder: dict | None = None) -> dict:
     """Replica exchange (:func:`tensorglass.montecarlo.parallel_tempering`)
     over ``temperatures``, one swap round per sweep, seeded from
     ``params.seed``; checkpointed like :func:`run_monte_carlo` (every
     ``checkpoint_every`` seconds and on Ctrl-C; ``resume_from`` continues
-    bit-identically).  Returns ``{"temperatures", "swap_rates", "replicas":
-    [summary per temperature], "flags", ...}``."""
+    bit-identically).  ``ladder``: how the temperatures were chosen
+    (:func:`tensorglass.montecarlo.tempering_ladder`'s record), kept in the
+    file and the summary.  Returns ``{"temperatures", "swap_rates",
+    "exchange" (rates per pair, round trips, replica flow), "replicas":
+    [summary per temperature], "flags", ...}``; a pair swapping less often
+    than 0.1, or no round trip between the ends, is flagged with a remedy."""
     if resume_from is not None:
         states = load_chains(resume_from)
         temps, exchange = _load_exchange(resume_from)
+        ladder = _load_ladder(resume_from)
         params = replace(states[0].params, temperature=temps[0])
         out = Path(resume_from) if out is None else Path(out)
     else:
@@ -258,28 +287,52 @@ def run_tempering(params: RunParameters | None = None, temperatures=None, out=No
         states, exchange = new_tempering(plist, model, params.seed)
     remaining = params.sweeps - exchange.rounds
     with _checkpointed_loop(remaining, progress, checkpoint_every,
-                            lambda: save_run(out, states, temperatures=temps, exchange=exchange)) as (step, stopped):
+                            lambda: save_run(out, states, temperatures=temps, exchange=exchange,
+                                             ladder=ladder)) as (step, stopped):
         if remaining > 0:
             parallel_tempering(plist, model, rounds=remaining, states=states, exchange=exchange, on_round=step,
                                stop=stopped)
     if exchange.rounds < params.sweeps:
-        save_run(out, states, temperatures=temps, exchange=exchange)
+        save_run(out, states, temperatures=temps, exchange=exchange, ladder=ladder)
         raise KeyboardInterrupt(f"stopped at round {exchange.rounds} of {params.sweeps}; checkpoint written to {out}")
     rates = exchange.rates()
     replicas = [_finish([st], model, out) for st in states]
-    flags = []
-    for t, r in zip(zip(temps, temps[1:]), rates):
-        if r < 0.1:
-            flags.append({"flag": "low_swap_rate", "message": f"swap rate {r:.3f} between T = {t[0]} and {t[1]}",
-                          "remedy": "put the temperatures closer together"})
+    flags = tempering_flags(temps, exchange)
     for t, rep in zip(temps, replicas):
         flags += [dict(fl, message=f"T = {t}: {fl['message']}") for fl in rep["flags"]]
-    summary = {"model": params.model, "L": params.L, "sampler": params.sampler, "seed": params.seed,
+    summary = {"model": params.model, "L": params.L, "sampler": replicas[0]["sampler"], "seed": params.seed,
                "sweeps": params.sweeps, "temperatures": temps, "swap_rates": [float(r) for r in rates],
+               "exchange": exchange.report(temps), "ladder": ladder or {"method": "given"},
                "replicas": replicas, "flags": flags, "tensorglass_version": __version__, "output": str(out),
                "parameters": asdict(params)}
-    save_run(out, states, summary, temperatures=temps, exchange=exchange)
+    save_run(out, states, summary, temperatures=temps, exchange=exchange, ladder=ladder)
     return summary
+
+
+def tempering_flags(temps, exchange, min_rate: float = 0.1) -> list:
+    """One flag for all pairs that swap less often than ``min_rate`` and one
+    when no replica has made a round trip between the ends."""
+    flags = []
+    rates = exchange.rates()
+    low = [(a, b, r) for a, b, r in zip(temps, temps[1:], rates) if r < min_rate]
+    if low:
+        pairs = ", ".join(f"{a:.5g}-{b:.5g} ({r:.3f})" for a, b, r in low)
+        flags.append({"flag": "low_swap_rate",
+                      "message": f"{len(low)} of {len(rates)} neighbouring pairs swap less often than {min_rate}: {pairs}",
+                      "remedy": "build the ladder from the energy fluctuations (--temperatures auto:TMIN:TMAX), or "
+                                "put temperatures between those pairs"})
+    if exchange.round_trips == 0:
+        flags.append({"flag": "no_round_trip",
+                      "message": f"no replica went from the lowest to the highest temperature and back in "
+                                 f"{exchange.rounds} rounds: the replicas did not mix over the ladder",
+                      "remedy": "run more rounds (--sweeps), or use a ladder with higher swap rates (auto)"})
+    return flags
+
+
+def _load_ladder(path):
+    import h5py
+    with h5py.File(path, "r") as f:
+        return json.loads(f.attrs["ladder"]) if "ladder" in f.attrs else None
 
 
 @contextlib.contextmanager
