@@ -277,13 +277,23 @@ def _block(spec) -> str:
         return f'```text title="{spec["name"]}"\n{res["output"]}```'
     if spec["kind"] == "python":
         return f"```python\n{spec['code']}```\n\n```text\n{res['output']}\n```"
-    body = f"$ {spec['command']}\n"
+    body = f"$ {_wrap(spec['command'])}\n"
     if spec["interrupt"]:
         body += "^C\n"
     body += res["output"]
-    if spec["exit"]:
+    if spec["exit"] or spec["interrupt"]:
         body += f"\n$ echo $?\n{res['status']}"
-    return f"```console\n{body}\n```"
+    return f"```text\n{body}\n```"
+
+
+def _wrap(command: str, width: int = 90) -> str:
+    """A long command on several lines (shell continuations), broken before an option."""
+    words, lines = shlex.split(command), [""]
+    for w in words:
+        if lines[-1] and len(lines[-1]) + len(w) > width and w.startswith("--"):
+            lines.append("    ")
+        lines[-1] += ("" if lines[-1].strip() == "" else " ") + shlex.quote(w)
+    return " \\\n".join(lines)
 
 
 def on_page_markdown(markdown, page, **kwargs):
