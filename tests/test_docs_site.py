@@ -255,6 +255,6 @@ def test_site_in_a_headless_browser(site):
     api = _open(exe, out / "api" / "avalanche.html", "tensorglass.avalanche.critical_strains",
                 Path(shots) / "api.png" if shots else None)
     assert api["material"] and api["unresolved"] == [] and api["broken_images"] == 0
-    assert api["object"].startswith("critical_strains") and api["object_visible"]
+    assert "critical_strains" in api["object"] and api["object_visible"]
     assert api["functions"] >= 20
-    assert api["h1"].strip().startswith("tensorglass.avalanche")
+    assert "tensorglass.avalanche" in api["h1"]

@@ -7,7 +7,9 @@ named by a ``::: module`` line in ``docs/api/*.md``) becomes a link, which
 mkdocs-autorefs then resolves (an unresolved link fails the strict build).  A
 target that exists in the package but is private (``_atomic``, a numba kernel)
 is printed as code.  A target that does not exist at all is a warning, so the
-strict build fails on a stale or mistyped reference.
+strict build fails on a stale or mistyped reference.  Two more differences of
+reStructuredText and Markdown are bridged: a paragraph's closing ``::`` (literal
+block) becomes ``:``, and ``a*b`` stays a product instead of opening emphasis.
 """
 
 from __future__ import annotations
@@ -47,6 +49,19 @@ def _lookup(root, path):
     return _resolve(obj)
 
 
+CODE_SPAN = re.compile(r"(``.+?``|`[^`]+`)", re.S)
+
+
+def _escape_intraword_stars(text: str) -> str:
+    """``K = L*L*(L//2+1)`` written without backquotes: in reStructuredText an
+    asterisk between two word characters is a multiplication, in Markdown it
+    opens emphasis.  Escapes those (outside code spans); ``*word*`` stays emphasis."""
+    parts = CODE_SPAN.split(text)
+    for i in range(0, len(parts), 2):
+        parts[i] = re.sub(r"(?<=[\w)\]])\*+(?=[\w(\[])", lambda m: "\\*" * len(m.group(0)), parts[i])
+    return "".join(parts)
+
+
 class RoleLinks(griffe.Extension):
     def __init__(self, api_dir: str = "docs/api"):
         super().__init__()
@@ -62,6 +77,7 @@ class RoleLinks(griffe.Extension):
                 continue
             doc.value = ROLE.sub(lambda m: self._replace(m, obj, pkg, public), doc.value)
             doc.value = re.sub(r"(?<=\S)::(?=\s*\n\s*\n)", ":", doc.value)   # RST literal-block marker
+            doc.value = _escape_intraword_stars(doc.value)
 
     # every object of the package that carries its own docstring
     def _walk(self, obj):
