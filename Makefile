@@ -1,13 +1,15 @@
 # Two entry points, both from a bare Python >= 3.11:
 #   make reproduce   -> .venv, install, tensorglass reproduce --out report/
 #   make test        -> .venv, install with test extras, the whole suite
+# (and make docs     -> the documentation site, into build/docs/)
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 TSTAMP := $(VENV)/.installed-test
+DSTAMP := $(VENV)/.installed-docs
 
-.PHONY: reproduce test fuzz quick bench clean browser
+.PHONY: reproduce test docs fuzz quick bench clean browser
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +20,11 @@ $(STAMP): pyproject.toml | $(PY)
 	touch $@
 
 $(TSTAMP): pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet -e '.[test,docs]'
+	touch $(STAMP) $(DSTAMP) $@
+
+$(DSTAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[docs]'
 	touch $(STAMP) $@
 
 reproduce: $(STAMP)
@@ -29,6 +35,12 @@ quick: $(STAMP)
 
 test: $(TSTAMP) browser
 	$(PY) -m pytest -q
+
+# The documentation site, into build/docs/ (open build/docs/index.html). Strict: any warning
+# (a broken link or reference, an example that failed) fails the build. About a minute: the
+# worked examples run, and `reproduce --quick` writes the report the site links to.
+docs: $(DSTAMP)
+	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --strict
 
 fuzz: $(TSTAMP)   # the bad-input suite with more generated examples (Hypothesis "dev" profile)
 	TG_HYPOTHESIS=dev $(PY) -m pytest -q tests/test_fuzz_cli.py tests/test_fuzz_disk.py

@@ -20,7 +20,7 @@ done block by block with :func:`tensorglass.interaction.tilde_lambda`:
     shell beyond ``R_out`` adds ``4 pi/R_out`` to the normalisation and nothing
     to the tensor (the angular integral of tildeLambda vanishes).
 
-Both return the averaged fourth-order tensor; :func:`tensor4_to_zhou` gives
+Both return the averaged fourth-order tensor; :func:`tensorglass.tensors.tensor4_to_zhou` gives
 the matrix of 001 Eq. (4.2).  The lattice approaches the continuum as the
 ellipsoid grows (error ~ 1/R from the blocks cut by the surfaces).
 """

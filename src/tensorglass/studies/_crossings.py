@@ -3,8 +3,9 @@
 * :func:`crossing` - the temperature where two curves y_L1(T), y_L2(T)
   measured on one grid cross (xi/L or the Binder ratio of consecutive
   sizes), with a bootstrap error and a quality measure.
-* :func:`block_estimates` - estimators (C, Binder ratio, xi/L, ...) and
-  their jackknife errors from block means stored by the sweep points.
+* :func:`resample_blocks`, :func:`jackknife_blocks` - estimators (C, Binder
+  ratio, xi/L, ...) with bootstrap resamples or jackknife errors from the
+  block means stored by the sweep points.
 * :func:`peak` - the height and position of a peak on a grid (three-point
   parabola), used for the heat capacity.
 
@@ -83,7 +84,7 @@ def crossing(t, samples1, samples2, n_boot=200, seed=0):
     """Crossing of two measured curves with a bootstrap error.
 
     ``samples1``/``samples2``: arrays (n_boot_source, n_T) of resampled
-    curves (row 0 is the estimate itself), e.g. from :func:`resample`.
+    curves (row 0 is the estimate itself), e.g. from :func:`resample_blocks`.
     Returns a dict with ``t`` (crossing), ``error`` (bootstrap standard
     deviation), ``angle_z``, ``chi2_dof``, ``n_sign_changes``,
     ``bracketed`` and ``boot_failures`` (fraction of resamples without a
