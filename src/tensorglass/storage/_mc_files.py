@@ -43,6 +43,7 @@ from ..montecarlo import (
     summarize_chains,
 )
 from ._kernel_cache import cached_model
+from ._mc_check import check_file
 
 FORMAT = "tensorglass-mc"
 FORMAT_VERSION = 2
@@ -113,15 +114,12 @@ def load_chains(path) -> list[RunState]:
     """Read every chain of a file written by :func:`save_run`; raise
     :class:`MCFileError` (one line) for a missing, corrupted or foreign file."""
     import h5py
-    path = Path(path)
-    if not path.exists():
-        raise MCFileError(f"{path}: no such file; give a file written by `tensorglass mc run`")
-    if path.is_dir():
-        raise MCFileError(f"{path} is a directory; give a file written by `tensorglass mc run`")
+    path = _input_file(path)
     try:
         with h5py.File(path, "r") as f:
             if f.attrs.get("format") != FORMAT:
                 raise MCFileError(f"{path} is not a tensorglass Monte Carlo file (format {f.attrs.get('format')!r})")
+            check_file(f, FORMAT_VERSION)  # every stored value, before anything is built from it
             if int(f.attrs["format_version"]) != FORMAT_VERSION:
                 raise MCFileError(f"{path}: format version {f.attrs['format_version']} is not supported "
                                   f"(this tensorglass reads {FORMAT_VERSION}; rerun with `tensorglass mc run`)")
@@ -144,12 +142,24 @@ def load_chains(path) -> list[RunState]:
                 states.append(st)
     except MCFileError:
         raise
-    except (OSError, KeyError, ValueError, TypeError) as exc:
+    except ParameterError as exc:  # a stored value that `mc run` would refuse, or a field out of place
+        raise MCFileError(f"{path}: stored {exc}; nothing was run; restore the file from a copy, or start again "
+                          "with `tensorglass mc run`") from None
+    except (OSError, KeyError, ValueError, TypeError, RecursionError) as exc:
         why = str(exc).splitlines()[0] if str(exc) else ""
         why = why.split("(")[0].strip()[:80]  # HDF5's own message without its internals
         raise MCFileError(f"{path} is corrupted or not a tensorglass Monte Carlo checkpoint "
                           f"({exc.__class__.__name__}{': ' + why if why else ''})") from None
     return states
+
+
+def _input_file(path) -> Path:
+    """``path`` as a regular file (a FIFO or device would block h5py forever), or one :class:`MCFileError` line."""
+    from .. import _validate
+    try:
+        return Path(_validate.input_file(path, "file", "give a file written by `tensorglass mc run`"))
+    except ParameterError as exc:
+        raise MCFileError(str(exc)) from None
 
 
 def _load_exchange(path):
@@ -180,6 +190,10 @@ def _tuples(d):
 
 
 def _finish(states, model, out, temperatures=None, swap_rates=None):
+    for i, st in enumerate(states):  # a chain that went non-finite is an error, never a "frozen" chain left out
+        if not np.all(np.isfinite(np.asarray(st.energy, float))) or not np.all(np.isfinite(st.coords)):
+            raise TensorglassError(f"chain {i} (T = {st.params.temperature}) has non-finite energies or spins; "
+                                   f"nothing was summarised; the last checkpoint is in {out} (a bug: please report it)")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         summary = summarize_chains(states, model)
