@@ -143,7 +143,8 @@ def load_materials_file(path) -> list[Material]:
     Raises :class:`MaterialsFileError` with the file, row and reason when it is
     malformed.
     """
-    p = Path(path)
+    from .._validate import input_file
+    p = Path(input_file(path, "--materials-file", "give a CSV file with header name,c_l,c_t[,rho]"))
     try:
         text = p.read_text()
     except (OSError, UnicodeDecodeError) as exc:
