@@ -221,6 +221,11 @@ def check_parameters(raw: dict, run_fields: dict) -> dict:
     if q.get("overrelax"):
         _validate.integer(flag("overrelax"), q.pop("overrelax"), 0, 1000)
     _validate.mc_parameters(q, flag=flag)
+    from ..montecarlo import RunParameters
+    try:  # the run's own checks (the settings the command line does not have)
+        RunParameters(**{k: tuple(v) if k == "field" else v for k, v in raw.items()})
+    except ParameterError as exc:
+        raise StoredFieldError(flag(exc.name), _show(exc.value), exc.allowed) from None
     n = _n_components(raw)
     fld = raw.get("field", [])
     if fld not in ((), []) and (not isinstance(fld, list) or len(fld) != n
@@ -247,7 +252,7 @@ def check_file(f, expected_version: int) -> None:
     n = _n_components(params)
     seed = _int(_attr(f, "seed", "seed", "the run's seed"), "seed", 0, _validate.SEED_MAX)
     if seed != params["seed"]:
-        raise StoredFieldError("seed", seed, f"the seed of the parameters ({params['seed']})")
+        raise StoredFieldError("seed", seed, f"the seed of the parameters (parameters.seed = {params['seed']})")
     status = _text(_attr(f, "status", "status", "running or complete"), "status")
     if status not in ("running", "complete"):
         raise StoredFieldError("status", status, "running or complete")
@@ -284,6 +289,11 @@ def check_file(f, expected_version: int) -> None:
                                        f"done ({rounds}), one per neighbouring pair")
         if np.any(acc > tried):
             raise StoredFieldError("exchange_accepted", acc.tolist(), f"no more than tried ({tried.tolist()})")
+    else:  # independent chains: one temperature, no exchange
+        for k in ("exchange_generator_state", "exchange_accepted", "exchange_tried", "exchange_rounds"):
+            if k in f.attrs:
+                raise StoredFieldError("temperatures", None, f"the temperatures of the tempering run that {k} "
+                                       "belongs to", missing=True)
     K = len(stencil(L).m)
     for i in range(n_chains):
         _check_chain(f[f"chain{i}"], f"chain{i}", params, L, n, sweeps, therm, K, status, temps, rounds, i)
@@ -294,6 +304,37 @@ def _generator(state, field):
         np.random.PCG64().state = state
     except (ValueError, TypeError, KeyError, OverflowError):
         raise StoredFieldError(field, _show(json.dumps(state)), "a PCG64 generator state") from None
+
+
+def _check_sampler_state(ss: dict, field: str, tuning_sweeps: int) -> None:
+    """The entries a sampler keeps (montecarlo new_state, _hmc_trajectory, local_delta): each of its type
+    and range; entries this version does not know only need finite numbers."""
+    from ..montecarlo import _hmc
+    at = lambda k: f"{field}.{k}"  # noqa: E731
+    for k in ("step_size", "delta", "trajectory"):
+        if k in ss:
+            _validate.number(at(k), ss[k], 0.0, 1e6, lo_open=True)
+    if "target_acceptance" in ss:
+        _validate.number(at("target_acceptance"), ss["target_acceptance"], 0.0, 1.0, lo_open=True, hi_open=True)
+    for k in ("sampler", "kinetic", "integrator", "step_size_source", "delta_source"):
+        if k in ss and not isinstance(ss[k], str):
+            raise StoredFieldError(at(k), _show(ss[k]), "text")
+    if "kinetic" in ss and ss["kinetic"] not in _hmc.KINETIC_ENERGIES:
+        raise StoredFieldError(at("kinetic"), ss["kinetic"], "one of " + ", ".join(_hmc.KINETIC_ENERGIES))
+    counts = {k: _int(ss[k], at(k), 0) for k in ("integrator_steps", "tuning_accepted", "tuning_attempted") if k in ss}
+    if counts.get("tuning_attempted", 0) > tuning_sweeps:
+        raise StoredFieldError(at("tuning_attempted"), counts["tuning_attempted"],
+                               f"no more than the thermalisation sweeps done ({tuning_sweeps})")
+    if counts.get("tuning_accepted", 0) > counts.get("tuning_attempted", 0):
+        raise StoredFieldError(at("tuning_accepted"), counts["tuning_accepted"], "no more than tuning_attempted")
+    if "dual_averaging" in ss:
+        da = ss["dual_averaging"]
+        if not isinstance(da, dict) or set(da) != {"mu", "log_eps", "log_eps_bar", "h_bar", "m"}:
+            raise StoredFieldError(at("dual_averaging"), _show(json.dumps(da)), "the dual-averaging state "
+                                   "{mu, log_eps, log_eps_bar, h_bar, m}")
+        for k in ("mu", "log_eps", "log_eps_bar", "h_bar"):
+            _validate.number(at(f"dual_averaging.{k}"), da[k], -700.0, 700.0)  # exp() of it stays finite
+        _int(da["m"], at("dual_averaging.m"), 0, tuning_sweeps)
 
 
 def _check_chain(g, name, params, L, n, sweeps, therm, K, status, temps, rounds, i):
@@ -323,13 +364,14 @@ def _check_chain(g, name, params, L, n, sweeps, therm, K, status, temps, rounds,
         if sampler is not None and params.get("sampler", "auto") not in ("auto", sampler):
             raise StoredFieldError(at("sampler_state") + ".sampler", sampler,
                                    f"the sampler of the parameters ({params['sampler']})")
-        for k in ("step_size", "delta", "trajectory"):
-            if k in ss:
-                _validate.number(at("sampler_state") + "." + k, ss[k], 0.0, 1e6, lo_open=True)
+        _check_sampler_state(ss, at("sampler_state"), min(sweep, therm))
     if "temperature" in g.attrs:
         t = _validate.temperature(_float(g.attrs["temperature"], at("temperature")), at("temperature"))
         if temps is not None and t != float(temps[i]):
             raise StoredFieldError(at("temperature"), t, f"replica {i}'s temperature ({float(temps[i])})")
+        if temps is None and t != float(params["temperature"]):  # (written only where replicas differ)
+            raise StoredFieldError(at("temperature"), t, f"the run's temperature ({params['temperature']}) in a "
+                                   "file of independent chains (no temperatures)")
     elif temps is not None and i > 0:
         raise StoredFieldError(at("temperature"), None, f"replica {i}'s temperature ({float(temps[i])})",
                                missing=True)
@@ -337,7 +379,8 @@ def _check_chain(g, name, params, L, n, sweeps, therm, K, status, temps, rounds,
     shapes = [(L, L, L, n), (L**3, n)] if sampler is None else [(L, L, L, n)] if sampler == "hmc" else [(L**3, n)]
     if coords.shape not in shapes:
         raise StoredFieldError(name + "/coords", f"shape {coords.shape}", "the spins of the parameters' lattice, shape "
-                               + " or ".join(str(s) for s in shapes) + f" (L = {L}, {n} components)")
+                               + " or ".join(str(s) for s in shapes) + f" (parameters.L = {L}, {n} components of "
+                               f"parameters.model = {params['model']})")
     norms = np.linalg.norm(coords.reshape(-1, n), axis=1)
     if np.any(np.abs(norms - 1.0) > UNIT_TOLERANCE):
         j = int(np.argmax(np.abs(norms - 1.0)))
@@ -351,3 +394,26 @@ def _check_chain(g, name, params, L, n, sweeps, therm, K, status, temps, rounds,
             raise StoredFieldError(f"{name}/{key}", f"shape {a.shape}", f"one row per measured sweep: {m} rows "
                                    f"({sweep} sweeps done, {therm} thermalising) of shape "
                                    + " or ".join(str(s) for s in trailing[key]))
+
+
+#: Relative agreement of a stored energy with the energy of the stored spins (both double precision sums).
+ENERGY_RTOL = 1e-8
+
+
+def check_energies(states, model) -> None:
+    """The energy each chain recorded after its last sweep is the energy of
+    its stored spins under the stored model: a changed model, medium,
+    cutoff or k = 0 convention, or rotated spins, is refused (shapes and
+    ranges cannot see those)."""
+    from ..montecarlo._lattice import lattice_energy
+    n = model.n_components
+    for i, st in enumerate(states):
+        if st.last_energy is None:
+            continue
+        s = st.spins()
+        e = lattice_energy(model.kernel, s.reshape(model.L, model.L, model.L, n)) \
+            - float(np.sum(s @ st.params.field_vector(n)))
+        if not abs(e - st.last_energy) <= ENERGY_RTOL * (abs(e) + model.n_sites):
+            raise StoredFieldError(f"chain{i}.last_energy", st.last_energy,
+                                   f"the energy of the stored spins under the stored parameters ({e:.12g}); the "
+                                   "spins, the model or its parameters were changed")

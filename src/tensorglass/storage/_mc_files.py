@@ -43,7 +43,7 @@ from ..montecarlo import (
     summarize_chains,
 )
 from ._kernel_cache import cached_model
-from ._mc_check import check_file
+from ._mc_check import check_energies, check_file
 
 FORMAT = "tensorglass-mc"
 FORMAT_VERSION = 2
@@ -162,6 +162,14 @@ def _input_file(path) -> Path:
         raise MCFileError(str(exc)) from None
 
 
+def _check_energies(states, model, path) -> None:
+    try:
+        check_energies(states, model)
+    except ParameterError as exc:
+        raise MCFileError(f"{path}: stored {exc}; nothing was run; restore the file from a copy, or start again "
+                          "with `tensorglass mc run`") from None
+
+
 def _load_exchange(path):
     import h5py
     try:
@@ -225,6 +233,8 @@ def run_monte_carlo(params: RunParameters | None = None, out=None, *, chains: in
         out = Path(out)
     check_output_file(out, "--out", force=True)  # writable, and stale temporaries of killed runs removed
     model = cached_model(params, use_cache)
+    if resume_from is not None:
+        _check_energies(states, model, resume_from)
     if states is None:
         states = new_chains(params, model, chains)
     remaining = sum(params.sweeps - st.sweep for st in states)
@@ -267,6 +277,8 @@ def run_tempering(params: RunParameters | None = None, temperatures=None, out=No
         out = Path(out)
     check_output_file(out, "--out", force=True)  # writable, and stale temporaries of killed runs removed
     model = cached_model(params, use_cache)
+    if resume_from is not None:
+        _check_energies(states, model, resume_from)
     plist = [replace(params, temperature=t) for t in temps]
     if states is None:
         states, exchange = new_tempering(plist, model, params.seed)
