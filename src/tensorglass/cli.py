@@ -148,6 +148,9 @@ def _cmd_reproduce(a):
     from pathlib import Path
     from ._atomic import check_output_dir, remove_if_empty
     from ._atomic import check_free_space
+    from ._validate import path_name
+    if a.out.strip():
+        path_name(a.out, "--out")  # before the first look at it (ENAMETOOLONG would not name the option)
     existed = Path(a.out).exists() if a.out.strip() else True
     check_output_dir(a.out)
     try:

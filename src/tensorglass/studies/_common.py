@@ -54,6 +54,7 @@ class StudyRun:
         if str(self.out) in ("", "."):
             raise ParameterError("--out", str(self.out), "a directory name for the study", "e.g. --out study/")
         self.store = Path(self.store) if self.store else self.out / "store"
+        _validate.path_name(self.out, "--out"), _validate.path_name(self.store, "--store")
         if self.workers is not None and not (isinstance(self.workers, int) and 1 <= self.workers <= 256):
             raise ParameterError("--workers", self.workers, "an integer from 1 to 256")
         self.scheduler = _validate.scheduler_address(self.scheduler)  # before any folder is made
