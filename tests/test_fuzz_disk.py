@@ -498,3 +498,155 @@ def test_untampered_checkpoints_resume(checkpoints, tmp_path, capsys):
         code, out, err = _resume(path, capsys)
         assert code == 0, err[-800:]
         assert json.loads(out)["sweeps"] == 12
+
+
+# ---- issue 21: --force never destroys before it can succeed ----------------------------------------------------------
+
+FLOW_A = 'compute = "flow"\nseed = 1\n[grid]\nk_ratio = [-0.2, -0.5, -1.0]\n[fixed]\nmaterial = "BK7"\n'
+FLOW_B = FLOW_A.replace("seed = 1", "seed = 2")
+
+
+def _files(d: Path) -> dict:
+    return {str(p.relative_to(d)): p.read_bytes() for p in sorted(d.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def two_sweeps(tmp_path_factory):
+    """A finished store of spec A (records and dataset.nc) and, beside it, a finished store of spec B."""
+    from dask.distributed import Client
+    from tensorglass.sweeps import run_sweep
+    d = tmp_path_factory.mktemp("force")
+    (d / "a.toml").write_text(FLOW_A)
+    (d / "b.toml").write_text(FLOW_B)
+    with Client(processes=False, n_workers=1, threads_per_worker=1, dashboard_address=":0") as c:
+        run_sweep(d / "a.toml", d / "A", client=c, progress=False)
+        run_sweep(d / "b.toml", d / "B", client=c, progress=False, assemble=False)
+    return d
+
+
+def test_forced_study_against_an_unreachable_scheduler_keeps_every_record(two_sweeps, tmp_path, capsys):
+    """`study --force` whose sweep cannot start (nothing listens at the scheduler's address): the finished
+    study's files and every point record of its store are byte for byte as before, and nothing was added."""
+    import shutil
+    out = tmp_path / "study"
+    shutil.copytree(two_sweeps / "A", out / "store" / "classical")  # a store of another spec than the study's
+    for f in ("study.md", "study.html", "results.json"):
+        (out / f).write_text(f"the finished study's {f}")
+    before = _files(out)
+    code, _, err = run_cli(["study", "blocks", "--out", out, "--force", "--scheduler", "tcp://127.0.0.1:9",
+                            "--no-progress"], capsys)
+    err = "\n".join(ln for ln in err.splitlines() if ln.startswith("tensorglass"))  # (after the cost estimate)
+    assert_handled(code, err, "--scheduler", "cannot connect")
+    assert _files(out) == before
+    assert sorted(p.name for p in (out / "store" / "classical").iterdir()) == ["dataset.nc", "points", "spec.json"]
+
+
+def test_forced_sweep_replaces_the_old_one_only_when_complete(two_sweeps, tmp_path, capsys):
+    import shutil
+    from dask.distributed import Client
+    from tensorglass.sweeps import SweepStore, run_sweep
+    shutil.copytree(two_sweeps / "A", tmp_path / "s")
+    old = _files(tmp_path / "s")
+    with Client(processes=False, n_workers=1, threads_per_worker=1, dashboard_address=":0") as c:
+        st_ = run_sweep(two_sweeps / "b.toml", tmp_path / "s", client=c, progress=False, force=True, max_points=1)
+        assert st_["done"] == 1 and "kept unchanged" in st_["replacing"]
+        assert {k: v for k, v in _files(tmp_path / "s").items() if not k.startswith(".replacement")} == old
+        code, out, _ = run_cli(["sweep", "status", tmp_path / "s"], capsys)
+        assert code == 0 and ".replacement-" in out and "--force" in out  # the old sweep, and a note
+        st_ = run_sweep(two_sweeps / "b.toml", tmp_path / "s", client=c, progress=False, force=True)
+    assert st_["done"] == 3 and not st_["replacements"] and SweepStore(tmp_path / "s").spec().seed == 2
+    assert sorted(p.name for p in (tmp_path / "s").iterdir()) == ["dataset.nc", "points", "spec.json"]
+    new = {k: json.loads(v)["result"] for k, v in _files(tmp_path / "s").items() if k.startswith("points/")}
+    ref = {k: json.loads(v)["result"] for k, v in _files(two_sweeps / "B").items() if k.startswith("points/")}
+    assert new == ref
+
+
+class _Crash(Exception):
+    pass
+
+
+@pytest.mark.parametrize("step", range(7))
+def test_a_crash_while_swapping_in_a_forced_sweep_loses_nothing(step, two_sweeps, tmp_path, monkeypatch):
+    """Kill the swap after `step` file operations (a journal file, the old spec's copy, four renames): the next
+    use of the store finds either the old sweep whole (and the new one whole in its replacement) or the new
+    one whole; rerunning --force finishes the replacement."""
+    import shutil
+    from tensorglass.sweeps import SweepStore, _store
+    from tensorglass.sweeps._spec import load_spec
+    shutil.copytree(two_sweeps / "A", tmp_path / "s")
+    store = SweepStore(tmp_path / "s")
+    staging = store.replacement(load_spec(two_sweeps / "b.toml"))
+    shutil.copytree(two_sweeps / "B", staging.path)
+    old_points = {k: v for k, v in _files(store.path).items() if k.startswith("points/")}
+    new_points = {k: v for k, v in _files(staging.path).items() if k.startswith("points/")}
+    count = {"n": 0}
+
+    def counted(fn):
+        def call(*a, **k):
+            if count["n"] == step:
+                raise _Crash(step)
+            count["n"] += 1
+            return fn(*a, **k)
+        return call
+    import types
+    fake_os = types.SimpleNamespace(**{k: getattr(os, k) for k in dir(os) if not k.startswith("__")})
+    fake_os.rename, fake_os.replace = counted(os.rename), counted(os.replace)
+    monkeypatch.setattr(_store, "os", fake_os)
+    monkeypatch.setattr(_store, "atomic_write_text", counted(_store.atomic_write_text))
+    monkeypatch.setattr(_store.shutil, "copyfile", counted(shutil.copyfile))
+    try:
+        store.promote(staging)
+        crashed = False
+    except _Crash:
+        crashed = True
+    monkeypatch.undo()
+    assert crashed == (step < 6)
+    for j in tmp_path.joinpath("s").glob(".replaced-tg*"):  # as if the process had died
+        j.rename(j.with_name(j.name.replace(f"tg{os.getpid()}-", "tg4999999-")))
+    seed = SweepStore(tmp_path / "s").spec().seed  # the next use recovers
+    now = {k: v for k, v in _files(store.path).items() if k.startswith("points/")}
+    assert not list(tmp_path.joinpath("s").glob(".replaced-tg*"))
+    if seed == 1:
+        assert now == old_points
+        assert {k: v for k, v in _files(staging.path).items() if k.startswith("points/")} == new_points
+    else:
+        assert seed == 2 and now == new_points
+    from dask.distributed import Client
+    from tensorglass.sweeps import run_sweep
+    with Client(processes=False, n_workers=1, threads_per_worker=1, dashboard_address=":0") as c:
+        st_ = run_sweep(two_sweeps / "b.toml", tmp_path / "s", client=c, progress=False, force=True)
+    assert st_["done"] == 3 and SweepStore(tmp_path / "s").spec().seed == 2
+
+
+# ---- issue 21: tempering checkpoints like every other run --------------------------------------------------------
+
+def test_tempering_honours_checkpoint_every_and_a_sigkill_loses_at_most_one_interval(tmp_path):
+    """`mc run --temperatures ... --checkpoint-every 0.5`, SIGKILLed between checkpoints: the file on disk is at
+    most one interval (plus one round and its write) older than the kill, whole, and resumable; before, a
+    tempering run wrote nothing until its 120 s default."""
+    env = {**os.environ, "TENSORGLASS_CACHE": str(tmp_path / "cache")}
+    out = tmp_path / "pt.h5"
+    interval = 0.5
+    p = subprocess.Popen([sys.executable, "-m", "tensorglass", "mc", "run", "--model", "nn", "--L", "4",
+                          "--temperatures", "0.8,1.0,1.3", "--sweeps", "1000000", "--seed", "3",
+                          "--checkpoint-every", str(interval), "--no-progress", "--out", str(out)],
+                         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    seen, t0 = [], time.monotonic()
+    try:
+        while len(seen) < 3 and time.monotonic() - t0 < 120 and p.poll() is None:
+            m = out.stat().st_mtime_ns if out.exists() else None
+            if m is not None and (not seen or m != seen[-1]):
+                seen.append(m)
+            time.sleep(0.01)
+        time.sleep(0.7 * interval)  # between two checkpoints
+    finally:
+        killed_at = time.time()
+        p.send_signal(signal.SIGKILL)
+        p.wait()
+    assert len(seen) == 3, p.stderr.read().decode()[-800:]
+    assert killed_at - out.stat().st_mtime <= interval + 1.0
+    from tensorglass.storage import load_chains
+    from tensorglass.storage._mc_files import _load_exchange
+    states = load_chains(out)  # every stored value checked
+    temps, ex = _load_exchange(out)
+    assert temps == [0.8, 1.0, 1.3] and ex.rounds > 0 and all(s.sweep == ex.rounds for s in states)
