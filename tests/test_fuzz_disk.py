@@ -235,7 +235,7 @@ def checkpoints(tmp_path_factory):
     return _checkpoints(tmp_path_factory.mktemp("ckpt"))
 
 
-#: Fields that may be absent from a file of this format (older writers; see storage/_mc_check.OPTIONAL).
+#: Fields that may be absent from a file of this format (older writers, unfinished runs).
 OPTIONAL_FIELDS = {"sampler_state", "summary"}
 #: Parameters that may be absent (RunParameters' defaults); the others are required.
 REQUIRED_PARAMETERS = {"model", "L", "temperature", "sweeps", "seed"}

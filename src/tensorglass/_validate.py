@@ -386,11 +386,7 @@ def point_parameters(p: dict, names: dict | None = None, available: int | None =
         q = {k: p[k] for k in ("model", "L", "components", "c_l", "c_t", "poisson", "cutoff", "sampler", "overrelax",
                                "k0") if p.get(k) is not None}
         q = {"model": "bl6", "sweeps": p.get("sweeps", 100), "thermalize": p.get("thermalize", 0), **q}
-        for key in ("temperature", "t_lo", "t_hi"):
-            if p.get(key) is not None:
-                mc_parameters({**q, "temperature": p[key]}, flag=lambda k: flag(key if k == "temperature" else k),
-                              available=available)
-                break
-        else:
-            mc_parameters({**q, "temperature": 1.0}, flag=flag, available=available)
+        key = next((k for k in ("temperature", "t_lo", "t_hi") if p.get(k) is not None), None)
+        mc_parameters({**q, "temperature": 1.0 if key is None else p[key]}, available=available,
+                      flag=lambda k: flag(key if k == "temperature" and key is not None else k))
     return p

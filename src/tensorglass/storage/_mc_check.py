@@ -35,9 +35,10 @@ from ..errors import ParameterError
 
 #: Per-measurement series of a chain group: their first axis is the number of measured sweeps.
 SERIES = ("energy", "magnetisation", "structure_shells", "structure_trace")
-#: Fields of a file that may be absent (older files of the same format; a run that is not finished).
-OPTIONAL = {"summary", "sampler_state", "temperature", "temperatures", "exchange_generator_state",
-            "exchange_accepted", "exchange_tried", "exchange_rounds"}
+#: Fields that may be absent from any file of this format: the summary (a run not finished) and the
+#: sampler state (files written before samplers kept one).  A replica's ``temperature`` and the tempering
+#: fields (``temperatures``, ``exchange_*``) are required exactly where the run is a tempering run.
+OPTIONAL = {"summary", "sampler_state"}
 #: How far a stored spin may be from unit length (rounding over a long run stays below 1e-10).
 UNIT_TOLERANCE = 1e-6
 _CHAIN = re.compile(r"^chain(\d+)$")

@@ -13,6 +13,10 @@ spin, per measured sweep), ``magnetisation``, ``structure_shells``
 on the stencil).  A parallel-tempering run stores one group per temperature,
 the attribute ``temperatures`` and the exchange's state (``exchange_*``:
 swap generator, swaps accepted and tried, rounds done).
+
+Every value read back is checked before a run resumes from it
+(:mod:`._mc_check`); a file that fails is refused with one line naming the
+file and the field.
 """
 
 from __future__ import annotations
