@@ -197,7 +197,7 @@ def _bad_int(lo, hi, cli=True):
 
 MC_BAD = {
     "--L": _bad_int(*_validate.L_RANGE),
-    "--T": _outside(*_validate.T_RANGE, lo_open=True),
+    "--T": _outside(*_validate.T_RANGE),
     "--sweeps": _bad_int(1, _validate.SWEEPS_MAX),
     "--seed": _bad_int(0, _validate.SEED_MAX),
     "--poisson": _outside(-1.0, 0.5, lo_open=True, hi_open=True),
@@ -282,7 +282,7 @@ def test_mutated_materials_file_never_crashes(pos, junk, delete, tmp_path_factor
 SPEC_BAD = {  # a grid parameter and values of which at least one is outside the single command's range
     "predict": {"c_l": _outside(*_validate.VELOCITY_RANGE), "rho": _outside(*_validate.RHO_RANGE),
                 "ln_r_over_l1": _outside(*_validate.ELL_RANGE, lo_open=True)},
-    "mc": {"temperature": _outside(*_validate.T_RANGE, lo_open=True), "poisson": _outside(-1, 0.5, True, True),
+    "mc": {"temperature": _outside(*_validate.T_RANGE), "poisson": _outside(-1, 0.5, True, True),
            "L": _bad_int(*_validate.L_RANGE, cli=False), "sweeps": _bad_int(1, _validate.SWEEPS_MAX, cli=False)},
 }
 SPEC_FIXED = {"predict": 'c_t = 3.0\nc_l = 6.0\n', "mc": 'model = "bl6"\npoisson = 0.2\nL = 4\nsweeps = 10\n'}
@@ -459,8 +459,9 @@ def test_numba_cache_falls_back_to_a_writable_folder(tmp_path):
     assert (tmp_path / f"tensorglass-numba-{os.getuid()}").is_dir()
     env = {}  # a writable package folder: nothing changes
     assert numba_cache_fallback(env, package_dir=tmp_path / "pkg", user_cache=blocker) is None and env == {}
-    env = {"NUMBA_CACHE_DIR": "/chosen"}  # the user's choice is kept
+    env = {"NUMBA_CACHE_DIR": str(tmp_path / "chosen")}  # the user's writable choice is kept
     assert numba_cache_fallback(env, package_dir=blocker, user_cache=blocker, tmp_root=tmp_path) is None
+    assert env == {"NUMBA_CACHE_DIR": str(tmp_path / "chosen")}
     env = {}
     note = numba_cache_fallback(env, package_dir=blocker, user_cache=blocker, tmp_root=blocker)
     assert "NUMBA_CACHE_DIR" not in env and "no writable folder" in note
@@ -489,3 +490,310 @@ def test_the_count_of_handled_cases_is_printed(pytester):
     result.assert_outcomes(passed=3)
     assert COUNT["handled"] == before + 3
     result.stdout.fnmatch_lines([f"{before + 3} bad-input cases handled (exit 2, one line, no traceback)"])
+
+
+# ---- issue 21: special files, stored values, specs and options, edges, environment, paths --------------------------
+
+@pytest.fixture
+def no_hang():
+    """Fail (instead of hanging the suite) when a command blocks on a special file."""
+    import signal
+
+    def alarm(signum, frame):
+        raise TimeoutError("blocked on a special file")
+    old = signal.signal(signal.SIGALRM, alarm)
+    signal.alarm(60)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, old)
+
+
+#: Every command that reads a file the user names: (argv with {f} for the file, the name the error must show).
+READERS = {
+    "mc resume": (["mc", "resume", "{f}"], "file"),
+    "sweep run SPEC": (["sweep", "run", "{f}", "--store", "{d}/new.store"], "spec"),
+    "predict --materials-file": (["predict", "--material", "x", "--materials-file", "{f}"], "--materials-file"),
+    "materials --materials-file": (["materials", "--materials-file", "{f}"], "--materials-file"),
+    "mc run --out (existing)": (MC + ["--out", "{f}", "--force"], "--out"),
+    "sweep collect --to (existing)": (["sweep", "collect", "{store}", "--to", "{f}"], "--to"),
+}
+
+
+@pytest.mark.parametrize("special", ["fifo", "device", "folder"])
+@pytest.mark.parametrize("reader", sorted(READERS))
+def test_special_files_are_refused_at_once(reader, special, issue_files, tmp_path, capsys, no_hang):
+    """A FIFO, a device or a folder where a file is read or replaced: one line at once, never a blocked read
+    (a FIFO with no writer blocks open() forever) and never a device replaced."""
+    argv, needle = READERS[reader]
+    if special == "fifo":
+        f = tmp_path / ("pipe.nc" if "collect" in reader else "pipe.h5")
+        os.mkfifo(f)
+    elif special == "device":
+        f = "/dev/null"
+    else:
+        f = tmp_path / ("dir.nc" if "collect" in reader else "dir.h5")
+        f.mkdir()
+    argv = [a.format(f=f, d=tmp_path, store=issue_files / "s.store") for a in argv]
+    code, _, err = run_cli(argv, capsys)
+    line = assert_handled(code, err, str(f))
+    assert needle in line or "spec" in line, line
+    assert not (tmp_path / "new.store").exists()
+    if special == "device":
+        assert os.path.exists("/dev/null") and not os.path.isfile("/dev/null")
+
+
+def test_a_store_whose_spec_json_is_a_fifo(flow_store, tmp_path, capsys, no_hang):
+    import shutil
+    shutil.copytree(flow_store / "s", tmp_path / "s")
+    (tmp_path / "s" / "spec.json").unlink()
+    os.mkfifo(tmp_path / "s" / "spec.json")
+    for argv in (["sweep", "status", tmp_path / "s"], ["sweep", "run", flow_store / "flow.toml", "--store", tmp_path / "s"]):
+        code, _, err = run_cli(argv, capsys)
+        assert_handled(code, err, "spec.json", "regular file")
+
+
+def test_a_resumed_run_length_beyond_the_command_line_is_refused(tmp_path, capsys):
+    """The stored sweeps edited to 10^12 (mc run refuses more than 10^9): refused by name, nothing run."""
+    out = tmp_path / "r.h5"
+    code, _, err = run_cli(_replace(MC, "--sweeps", "5") + ["--out", out, "--chains", "1"], capsys)
+    assert code == 0, err
+    with h5py.File(out, "r+") as f:
+        p = json.loads(f.attrs["parameters"])
+        p["sweeps"] = 10**12
+        f.attrs["parameters"] = json.dumps(p)
+        f.attrs["status"] = "running"
+    before = out.read_bytes()
+    code, _, err = run_cli(["mc", "resume", out], capsys)
+    assert_handled(code, err, "r.h5", "parameters.sweeps", "1000000000000")
+    assert out.read_bytes() == before
+
+
+# -- specs and options --
+
+def _spec_file(d, text, name="s.toml"):
+    (d / name).write_text(text)
+    return d / name
+
+
+@SETTINGS
+@given(seed=st.integers(max_value=-1) | st.integers(min_value=2**64, max_value=2**200))
+def test_spec_seeds_outside_64_bits_are_refused(seed, tmp_path_factory, capsys):
+    d = tmp_path_factory.mktemp("seed")
+    spec = _spec_file(d, f'compute = "predict"\nseed = {seed}\n[grid]\nmaterial = ["BK7"]\n')
+    code, _, err = run_cli(["sweep", "run", spec, "--store", d / "st"], capsys)
+    assert_handled(code, err, "seed", "2^64")
+    assert not (d / "st").exists()
+
+
+def test_the_largest_seeds_run_and_collect(tmp_path, capsys):
+    """seed = 2^64 - 1 in a spec (a store that collects) and on the command line (a resumable file)."""
+    from dask.distributed import Client
+    from tensorglass.sweeps import SweepStore, run_sweep
+    spec = _spec_file(tmp_path, f'compute = "predict"\nseed = {2**64 - 1}\noutputs = ["gamma_ratio"]\n'
+                      '[grid]\nmaterial = ["BK7", "a-SiO2"]\n')
+    with Client(processes=False, n_workers=1, threads_per_worker=1, dashboard_address=":0") as c:
+        assert run_sweep(spec, tmp_path / "st", client=c, progress=False)["done"] == 2
+    assert SweepStore(tmp_path / "st").collect(tmp_path / "o.nc").exists()
+    out = tmp_path / "r.h5"
+    code, _, err = run_cli(_replace(_replace(MC, "--seed", str(2**64 - 1)), "--sweeps", "4") + ["--out", out], capsys)
+    assert code == 0, err
+    code, _, err = run_cli(["mc", "resume", out, "--json"], capsys)
+    assert code == 0, err
+    code, _, err = run_cli(_replace(MC, "--seed", str(2**64)) + ["--out", tmp_path / "s.h5"], capsys)
+    assert_handled(code, err, "--seed", str(2**64))
+
+
+@SETTINGS
+@given(depth=st.integers(2, 3000), where=st.sampled_from(["grid", "fixed"]))
+def test_nested_arrays_in_a_spec_are_one_line(depth, where, tmp_path_factory, capsys):
+    d = tmp_path_factory.mktemp("nest")
+    value = "[" * depth + "1.0" + "]" * depth
+    body = (f'compute = "predict"\n[grid]\nc_t = {value}\n[fixed]\nc_l = 6.0\n' if where == "grid" else
+            f'compute = "predict"\n[grid]\nc_t = [3.0]\n[fixed]\nc_l = {value}\n')
+    spec = _spec_file(d, body)
+    code, _, err = run_cli(["sweep", "run", spec, "--store", d / "st"], capsys)
+    assert_handled(code, err, "nested", str(spec))
+    assert not (d / "st").exists()
+
+
+def _bad_addresses():
+    host = st.from_regex(r"[a-z0-9.-]{1,20}", fullmatch=True)
+    return (st.just("") | st.just("   ") | host | host.map(lambda h: f"tcp://{h}")
+            | st.tuples(host, st.integers(65536, 10**6)).map(lambda t: f"{t[0]}:{t[1]}")
+            | st.tuples(host, st.integers(max_value=0)).map(lambda t: f"tcp://{t[0]}:{t[1]}")
+            | host.map(lambda h: f"{h}:port") | host.map(lambda h: f"inproc://{h}")
+            | host.map(lambda h: f"http://{h}:8786"))
+
+
+@SETTINGS
+@given(address=_bad_addresses(), command=st.sampled_from(["sweep", "study"]))
+def test_scheduler_addresses_without_a_port_are_refused_up_front(address, command, tmp_path_factory, capsys):
+    """No port, a port outside 1-65535, an empty address (which used to mean "start a local cluster"), another
+    protocol: one line naming --scheduler, before any folder is made."""
+    d = tmp_path_factory.mktemp("sched")
+    spec = _spec_file(d, 'compute = "predict"\n[grid]\nmaterial = ["BK7"]\n')
+    argv = (["sweep", "run", spec, "--store", d / "st"] if command == "sweep" else
+            ["study", "blocks", "--out", d / "out", "--no-progress"]) + ["--scheduler", address]
+    code, _, err = run_cli(argv, capsys)
+    assert_handled(code, err, "--scheduler")
+    assert not (d / "st").exists() and not (d / "out").exists()
+
+
+@SETTINGS
+@given(host=st.from_regex(r"[a-z][a-z0-9-]{0,15}(\.[a-z0-9-]{1,10}){0,3}", fullmatch=True) | st.just("[::1]"),
+       port=st.integers(1, 65535), scheme=st.sampled_from(["", "tcp://", "tls://", "ws://", "wss://", "ucx://"]))
+def test_scheduler_addresses_of_the_form_host_port_are_accepted(host, port, scheme):
+    assert _validate.scheduler_address(f"{scheme}{host}:{port}") == f"{scheme}{host}:{port}"
+
+
+#: Values of the parameters every kind of point shares that the single commands refuse (TOML text).
+COMMON_BAD = {"temperature": ["0.0", "1e-310", "nan", "2e3"], "t_lo": ["0.0", "1e-310"], "t_hi": ["inf", "-1.0"],
+              "L": ["1", "10000"], "sweeps": ["0", "10000000000"], "seed": ["-1"], "disorder_seed": ["-1"],
+              "chains": ["0", "65"], "replicas": ["0"], "n_t": ["1", "100000"], "poisson": ["0.5", "-1.0"],
+              "cutoff": ["-1.0", "1e9"], "thermalize": ["-1"]}
+#: Valid values for the other parameters of a point (fixed in the spec).
+COMMON_GOOD = {"model": '"bl6"', "poisson": "0.2", "L": "4", "t_lo": "0.5", "t_hi": "1.0", "n_t": "4",
+               "sweeps": "10", "thermalize": "2", "temperature": "1.0", "components": "6"}
+
+
+def _registered_cases():
+    from tensorglass.sweeps._spec import COMPUTES, PARAMETERS
+    import tensorglass.studies  # noqa: F401  (registers the studies' kinds)
+    return sorted((kind, name) for kind, params in PARAMETERS.items() if kind not in COMPUTES
+                  for name in params if name in COMMON_BAD)
+
+
+@SETTINGS
+@given(data=st.data())
+def test_every_registered_kind_of_point_is_checked_before_submission(data, tmp_path_factory, capsys):
+    """For every kind of point a study registers (and the next one), each shared parameter with a value
+    the single command refuses: the spec is refused up front, naming the point and the parameter, and no
+    store is made (bl-pt's lattice size used to fail on the worker after submission)."""
+    from tensorglass.sweeps._spec import PARAMETERS
+    kind, name = data.draw(st.sampled_from(_registered_cases()))
+    bad = data.draw(st.sampled_from(COMMON_BAD[name]))
+    d = tmp_path_factory.mktemp("kind")
+    fixed = "".join(f"{k} = {v}\n" for k, v in COMMON_GOOD.items() if k in PARAMETERS[kind] and k != name
+                    and not (k == "components" and "model" in PARAMETERS[kind]))
+    spec = _spec_file(d, f'compute = "{kind}"\n[grid]\n{name} = [{bad}]\n[fixed]\n{fixed}')
+    code, _, err = run_cli(["sweep", "run", spec, "--store", d / "st", "--no-progress"], capsys)
+    assert_handled(code, err, name, str(spec))
+    assert not (d / "st").exists()
+
+
+def test_registered_kinds_are_all_covered():
+    kinds = {k for k, _ in _registered_cases()}
+    assert {"bl-pt", "bl-mf", "blocks-classical", "blocks-quantum"} <= kinds
+
+
+# -- numeric edges --
+
+@SETTINGS
+@given(T=st.floats(min_value=0.0, max_value=_validate.T_RANGE[0], exclude_min=True, exclude_max=True))
+def test_temperatures_whose_inverse_overflows_are_refused_stating_the_bound(T, tmp_path_factory, capsys):
+    d = tmp_path_factory.mktemp("T")
+    for argv in (_replace(MC, "--T", repr(T)), _replace(MC, "--T", "1") + ["--temperatures", f"{T!r},0.5"]):
+        if "--temperatures" in argv:
+            argv.remove("--T")
+            argv.remove("1")
+        code, _, err = run_cli(argv + ["--out", d / "r.h5"], capsys)
+        assert_handled(code, err, "1e-06")
+    assert list(d.iterdir()) == []
+
+
+def test_the_lowest_temperature_allowed_gives_finite_results(tmp_path, capsys):
+    code, out, err = run_cli(["mc", "run", "--model", "nn", "--L", "3", "--T", repr(_validate.T_RANGE[0]), "--sweeps",
+                              "20", "--seed", "1", "--out", tmp_path / "r.h5", "--no-progress", "--json"], capsys)
+    assert code == 0, err
+    res = json.loads(out)
+    assert all(math.isfinite(res[k]["mean"]) for k in ("energy_per_spin", "specific_heat", "chi_order"))
+
+
+# -- environment --
+
+def test_an_unwritable_numba_cache_dir_set_by_the_user_falls_back(tmp_path, monkeypatch, capsys):
+    from tensorglass._atomic import numba_cache_fallback
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    env = {"NUMBA_CACHE_DIR": str(blocker / "cache")}  # nothing can be created below a file, even as root
+    note = numba_cache_fallback(env, package_dir=blocker / "pkg", user_cache=blocker / "home", tmp_root=tmp_path)
+    assert env["NUMBA_CACHE_DIR"] == str(tmp_path / f"tensorglass-numba-{os.getuid()}")
+    assert "NUMBA_CACHE_DIR" in note and str(blocker / "cache") in note and "not writable" in note
+    env = {"NUMBA_CACHE_DIR": str(blocker / "cache")}  # numba's own default is writable: it is used again
+    note = numba_cache_fallback(env, package_dir=tmp_path / "pkg", user_cache=blocker / "home", tmp_root=tmp_path)
+    assert "NUMBA_CACHE_DIR" not in env and "not writable" in note
+    # the command line prints the note (here numba is already imported; the variable is what it would read)
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(blocker / "cache"))
+    code, _, err = run_cli(MC + ["--out", ""], capsys)
+    assert "tensorglass: note: NUMBA_CACHE_DIR" in err
+    assert_handled(code, err, "--out")
+
+
+# -- paths --
+
+@SETTINGS
+@given(n=st.integers(200, 255), wide=st.booleans())
+def test_temporaries_fit_wherever_the_name_fits(n, wide, tmp_path_factory):
+    """Any name up to 255 bytes (one- or multi-byte characters) can be written atomically, and stale
+    temporaries of such names are still found."""
+    from tensorglass._atomic import atomic_write_text, clean_stale_temporaries
+    d = tmp_path_factory.mktemp("names")
+    name = ("é" * (n // 2) + "x" * (n % 2)) if wide else "a" * n
+    assert len(os.fsencode(name)) == n
+    atomic_write_text(d / name, "data")
+    assert (d / name).read_text() == "data" and [p.name for p in d.iterdir()] == [name]
+    from tensorglass._atomic import temp_prefix
+    stale = d / (temp_prefix(d / name).replace(f".tg{os.getpid()}.", ".tg4999999.") + "zzzzzzzz.tmp")
+    stale.write_text("half")
+    assert len(os.fsencode(stale.name)) <= 255
+    assert clean_stale_temporaries(d, name) == 1 and not stale.exists()
+
+
+def test_a_253_byte_output_name_works(tmp_path, capsys):
+    out = tmp_path / ("r" * 250 + ".h5")
+    code, _, err = run_cli(MC + ["--out", out, "--chains", "1", "--checkpoint-every", "0"], capsys)
+    assert code == 0, err
+    assert [p.name for p in tmp_path.iterdir()] == [out.name]
+
+
+#: Every option that names a path (argv with {p} for it, the name the error must show).
+PATH_OPTIONS = {
+    "mc run --out": (MC + ["--out", "{p}"], "--out"),
+    "mc resume": (["mc", "resume", "{p}"], "file"),
+    "reproduce --out": (["reproduce", "--out", "{p}", "--no-progress"], "--out"),
+    "study --out": (["study", "blocks", "--out", "{p}", "--no-progress"], "--out"),
+    "study --store": (["study", "blocks", "--out", "{d}/o", "--store", "{p}", "--no-progress"], "--store"),
+    "sweep run --store": (["sweep", "run", "{spec}", "--store", "{p}"], "--store"),
+    "sweep run SPEC": (["sweep", "run", "{p}", "--store", "{d}/st"], "spec"),
+    "sweep status": (["sweep", "status", "{p}"], "store"),
+    "sweep collect --to": (["sweep", "collect", "{store}", "--to", "{p}"], "--to"),
+    "--materials-file": (["materials", "--materials-file", "{p}"], "--materials-file"),
+}
+
+
+@SETTINGS
+@given(option=st.sampled_from(sorted(PATH_OPTIONS)), long_name=st.booleans(), n=st.integers(0, 3000))
+def test_paths_beyond_the_system_limits_name_their_option(option, long_name, n, issue_files, tmp_path_factory,
+                                                          capsys):
+    """A name longer than 255 bytes, or a path longer than PATH_MAX: one line naming the option (the system's
+    ENAMETOOLONG named only the path), and no folder made."""
+    d = tmp_path_factory.mktemp("p")
+    p = f"{d}/{'n' * (256 + n)}.nc" if long_name else f"{d}/" + "a/" * (2100 + n) + "x.nc"
+    argv, needle = PATH_OPTIONS[option]
+    argv = [a.format(p=p, d=d, spec=issue_files / "spec.toml", store=issue_files / "s.store") for a in argv]
+    code, _, err = run_cli(argv, capsys)
+    line = assert_handled(code, err, needle)
+    assert ("255 bytes" if long_name else "4095 bytes") in line
+    assert list(d.iterdir()) == []
+
+
+def test_a_study_that_fails_up_front_leaves_no_folders(tmp_path, capsys):
+    """The output folders are made, then the study fails before any point (here: its --store is a file):
+    nothing it made is left behind."""
+    (tmp_path / "notes.txt").write_text("mine")
+    out = tmp_path / "new" / "study"
+    code, _, err = run_cli(["study", "blocks", "--out", out, "--store", tmp_path / "notes.txt", "--no-progress"],
+                           capsys)
+    err = "\n".join(ln for ln in err.splitlines() if ln.startswith("tensorglass"))  # (after the cost estimate)
+    assert_handled(code, err, "notes.txt")
+    assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"] and (tmp_path / "notes.txt").read_text() == "mine"

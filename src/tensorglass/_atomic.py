@@ -17,6 +17,7 @@ import errno
 import os
 import re
 import shutil
+import stat
 import tempfile
 from pathlib import Path
 
@@ -54,8 +55,40 @@ def file_mode() -> int:
     return 0o666 & ~umask()
 
 
+#: Bytes a temporary's name adds to the target's: "." + ".tg" + a pid (up to 7 digits) + "." + 8 random
+#: characters (mkstemp) + ".tmp".
+_TEMP_OVERHEAD = 1 + 3 + 7 + 1 + 8 + 4
+
+
+def _name_max(directory) -> int:
+    try:
+        return min(255, os.pathconf(directory, "PC_NAME_MAX"))
+    except (OSError, ValueError):
+        return 255
+
+
+def temp_stem(name: str, directory=".") -> str:
+    """The part of a target's name that its temporaries carry: the whole
+    name, or its first bytes where the whole would push the temporary's name
+    past the file system's limit (a valid 253-byte name must stay writable).
+    The same for every process, so stale temporaries are still recognised."""
+    budget = _name_max(directory) - _TEMP_OVERHEAD
+    b = os.fsencode(name)
+    if len(b) <= budget:
+        return name
+    return b[:budget].decode("utf-8", "ignore") if _is_utf8(b) else os.fsdecode(b[:budget])
+
+
+def _is_utf8(b: bytes) -> bool:
+    try:
+        b.decode("utf-8")
+        return True
+    except UnicodeDecodeError:
+        return False
+
+
 def temp_prefix(path: Path) -> str:
-    return f".{path.name}.tg{os.getpid()}."
+    return f".{temp_stem(path.name, path.parent)}.tg{os.getpid()}."
 
 
 @contextlib.contextmanager
@@ -125,7 +158,7 @@ def clean_stale_temporaries(directory, name: str | None = None) -> int:
         return 0
     for e in entries:
         m = _TMP.match(e.name) or _STAGING.match(e.name)
-        if not m or (name is not None and not e.name.startswith(f".{name}.tg")):
+        if not m or (name is not None and not e.name.startswith(f".{temp_stem(name, d)}.tg")):
             continue
         if _pid_alive(int(m.group(1))):
             continue
@@ -158,7 +191,8 @@ def check_output_dir(path, name: str = "--out") -> Path:
     if path is None or str(path).strip() == "":
         raise ParameterError(name, "" if path is None else str(path), "a directory name",
                              "e.g. --out report/ (use --out . for the current folder)")
-    p = Path(path)
+    from ._validate import path_name
+    p = Path(path_name(path, name))
     if p.exists() and not p.is_dir():
         raise ParameterError(name, str(p), "a directory (it is an existing file)", "choose another path")
     created = []
@@ -184,6 +218,21 @@ def remove_if_empty(path) -> None:
         Path(path).rmdir()
 
 
+def remove_empty_tree(path) -> None:
+    """Remove ``path`` and the folders below it if none of them holds a file
+    (what a run that failed up front made); anything holding a file stays."""
+    p = Path(path)
+    if p.is_symlink() or not p.is_dir():
+        return
+    for root, dirs, _files in os.walk(p, topdown=False):
+        for d in dirs:
+            q = Path(root) / d
+            if not q.is_symlink():
+                with contextlib.suppress(OSError):
+                    q.rmdir()
+    remove_if_empty(p)
+
+
 def check_output_file(path, name: str = "--out", *, force: bool = False, ours=None, suffixes=None,
                       replaceable=None) -> Path:
     """Guard an output file before any work is done.
@@ -199,12 +248,20 @@ def check_output_file(path, name: str = "--out", *, force: bool = False, ours=No
     the collected dataset of the same sweep)."""
     if path is None or str(path).strip() == "":
         raise ParameterError(name, "" if path is None else str(path), "a file name", "e.g. " + name + " run.h5")
-    p = Path(path)
+    from ._validate import file_kind, path_name
+    p = Path(path_name(path, name))
     if suffixes and p.suffix.lower() not in suffixes:
         raise ParameterError(name, str(p), "a file name ending in " + " or ".join(suffixes), "")
     if p.is_dir():
         example = p / ("out" + (suffixes[0] if suffixes else ""))
         raise ParameterError(name, str(p), "a file (it is a directory)", f"give a file name, e.g. {example}")
+    try:
+        mode = os.stat(p).st_mode
+    except OSError:
+        mode = None
+    if mode is not None and not stat.S_ISREG(mode):  # never open (blocks) nor replace a FIFO or a device
+        raise ParameterError(name, str(p), f"a regular file or a new name (it is {file_kind(mode)})",
+                             "choose a file name")
     parent = p.parent
     if not parent.is_dir():
         raise ParameterError(name, str(p), "a file in an existing directory", f"create {parent} first")
@@ -260,27 +317,35 @@ def numba_cache_fallback(environ=None, package_dir=None, user_cache=None, tmp_ro
     kernels fail at import.  Then point ``NUMBA_CACHE_DIR`` (read when numba is
     first imported, so call this before) at a private folder in the temporary
     directory.  Returns a one-line note when it changed something, else None.
-    A ``NUMBA_CACHE_DIR`` the user set is left alone."""
+    A ``NUMBA_CACHE_DIR`` the user set is kept when it can be written; when
+    it cannot, the same fallback applies (numba's defaults, then the
+    temporary folder) and the note says so."""
     env = os.environ if environ is None else environ
-    if env.get("NUMBA_CACHE_DIR"):
-        return None
+    chosen = env.get("NUMBA_CACHE_DIR")
+    if chosen:
+        if _writable_dir(Path(chosen)):
+            return None
+        del env["NUMBA_CACHE_DIR"]  # numba's defaults apply again, unless they cannot be written either
+        why = f"NUMBA_CACHE_DIR = {chosen} is not writable; "
+    else:
+        why = ""
     if package_dir is None:
         package_dir = Path(__file__).resolve().parent / "montecarlo"
-    if _writable_dir(Path(package_dir) / "__pycache__"):
-        return None
     if user_cache is None:
         base = env.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
         user_cache = Path(base) / "numba"
-    if _writable_dir(Path(user_cache)):
-        return None
+    for default in (Path(package_dir) / "__pycache__", Path(user_cache)):
+        if _writable_dir(default):
+            return (f"note: {why}compiled kernels are cached in numba's default folder ({default}) instead; "
+                    "set NUMBA_CACHE_DIR to a writable folder to choose") if why else None
     root = Path(tmp_root or tempfile.gettempdir())
     uid = os.getuid() if hasattr(os, "getuid") else "user"
     fallback = root / f"tensorglass-numba-{uid}"
     if _writable_dir(fallback):
         env["NUMBA_CACHE_DIR"] = str(fallback)
-        return (f"note: neither {package_dir} nor {user_cache} is writable; compiled kernels are cached in "
-                f"{fallback} (set NUMBA_CACHE_DIR to choose)")
-    return (f"note: no writable folder for numba's cache ({package_dir}, {user_cache}, {root}); "
+        return (f"note: {why}neither {package_dir} nor {user_cache} is writable; compiled kernels are cached in "
+                f"{fallback} (set NUMBA_CACHE_DIR to a writable folder to choose)")
+    return (f"note: {why}no writable folder for numba's cache ({package_dir}, {user_cache}, {root}); "
             "set NUMBA_CACHE_DIR to a writable folder")
 
 

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import math
 import os
+import re
+import stat
 
 from .errors import ParameterError
 
@@ -28,12 +30,15 @@ MIN_CT_OVER_CL = 1e-6
 RHO_RANGE = (1e-3, 30.0)
 #: ln(R/L1): R/L1 between e and e^200.
 ELL_RANGE = (0.0, 200.0)
-#: Temperature in coupling units (k_B = 1); above ~1e3 J every model is paramagnetic.
-T_RANGE = (0.0, 1e3)
+#: Temperature in coupling units (k_B = 1); above ~1e3 J every model is paramagnetic.  The lower
+#: bound keeps 1/T and the 1/T^2 of the specific heat finite (T = 1e-310 gave beta = inf and C = inf);
+#: below 1e-6 J every chain is frozen anyway (exp(-dE/T) underflows for dE > 1e-3 J).
+T_RANGE = (1e-6, 1e3)
 #: Lattice edge.
 L_RANGE = (2, 4096)
 SWEEPS_MAX = 10**9
-SEED_MAX = 2**63 - 1
+#: Seeds are what numpy's SeedSequence and every stored format (HDF5 attributes, NetCDF) hold: 0 <= seed < 2^64.
+SEED_MAX = 2**64 - 1
 COMPONENTS_RANGE = (1, 64)
 CUTOFF_RANGE = (0.0, 100.0)
 CHECKPOINT_RANGE = (0.0, 1e6)
@@ -42,6 +47,9 @@ WORKERS_RANGE = (1, 1024)
 FIXED_COMPONENTS = {"bl6": 6, "coupled-blocks": 6, "elastic-dipole": 3}
 #: The Monte Carlo models (montecarlo.MODELS; kept here so that validation imports no numba).
 MODELS = ("bl6", "elastic-dipole", "coupled-blocks", "nn")
+#: The samplers and k = 0 conventions (montecarlo.SAMPLERS, build_model's k0).
+SAMPLERS = ("auto", "hmc", "metropolis", "local", "ising")
+K0 = ("average", "zero")
 #: Models defined by an elastic medium (--poisson or --cl/--ct).
 MEDIUM_MODELS = ("bl6", "coupled-blocks")
 
@@ -117,7 +125,7 @@ def ln_r_over_l1(ell, name="--ln-r-over-l1"):
 
 
 def temperature(T, name="--T"):
-    return number(name, T, *T_RANGE, lo_open=True, unit="J", hint="temperature in coupling units, k_B = 1")
+    return number(name, T, *T_RANGE, unit="J", hint="temperature in coupling units, k_B = 1 (1/T must stay finite)")
 
 
 def poisson(nu, name="--poisson"):
@@ -177,6 +185,10 @@ def mc_parameters(p: dict, flag=lambda k: k, available: int | None = None) -> di
     model = p.get("model")
     if model not in MODELS:
         raise ParameterError(flag("model"), model, "one of " + ", ".join(MODELS))
+    if p.get("sampler", "auto") not in SAMPLERS:
+        raise ParameterError(flag("sampler"), p["sampler"], "one of " + ", ".join(SAMPLERS))
+    if p.get("k0", "average") not in K0:
+        raise ParameterError(flag("k0"), p["k0"], "one of " + ", ".join(K0))
     has_v = p.get("c_l") is not None or p.get("c_t") is not None
     if model in MEDIUM_MODELS:
         if p.get("poisson") is not None and has_v:
@@ -207,7 +219,7 @@ def mc_parameters(p: dict, flag=lambda k: k, available: int | None = None) -> di
     lattice_size(p.get("L"), n, flag("L"), available)
     temperature(p.get("temperature"), flag("temperature"))
     sweeps = integer(flag("sweeps"), p.get("sweeps"), 1, SWEEPS_MAX)
-    integer(flag("seed"), p.get("seed", 0), 0, SEED_MAX)
+    seed(p.get("seed", 0), flag("seed"))
     therm = p.get("thermalize", 0)
     integer(flag("thermalize"), therm, 0, sweeps - 1, hint=f"fewer sweeps discarded than run ({sweeps})")
     if p.get("cutoff") is not None:
@@ -226,3 +238,155 @@ def predict_parameters(c_l, c_t, rho=None, ell=None, names=("--cl", "--ct", "--r
         density(rho, names[2])
     if ell is not None:
         ln_r_over_l1(ell, names[3])
+
+
+# ---- paths, files, addresses, nesting ----------------------------------------
+
+#: Linux limits: a path passed to the kernel (PATH_MAX, bytes, with its terminating NUL) and one name
+#: between slashes (NAME_MAX, bytes) on every common file system.
+PATH_MAX = 4096
+NAME_MAX = 255
+
+
+def shown_path(s: str, keep: int = 80) -> str:
+    """A path short enough for a one-line error (middle elided)."""
+    return s if len(s) <= keep else f"{s[:keep // 2]}...{s[-(keep // 2 - 3):]}"
+
+
+def path_name(path, name: str) -> str:
+    """``path`` as a string the operating system accepts: no NUL byte, at
+    most PATH_MAX - 1 bytes and NAME_MAX bytes per name; checked before any
+    file-system call, so that the error names the option (``--out``) instead
+    of an ``ENAMETOOLONG`` about a path."""
+    if path is None or str(path).strip() == "":
+        raise ParameterError(name, "" if path is None else str(path), "a path", "give a file or folder name")
+    s = os.fspath(path) if isinstance(path, os.PathLike) else str(path)
+    if "\0" in s:
+        raise ParameterError(name, shown_path(s.replace("\0", "\\0")), "a path without NUL bytes", "remove the NUL byte")
+    b = os.fsencode(s)
+    if len(b) >= PATH_MAX:
+        raise ParameterError(name, shown_path(s), f"a path of at most {PATH_MAX - 1} bytes (it has {len(b)})",
+                             "choose a shorter path (e.g. run from a folder nearer to it and give a relative path)")
+    longest = max(b.split(b"/"), key=len)
+    if len(longest) > NAME_MAX:
+        raise ParameterError(name, shown_path(s), f"names of at most {NAME_MAX} bytes between slashes "
+                             f"(one has {len(longest)})", "shorten that name")
+    return s
+
+
+def file_kind(mode: int) -> str:
+    """What a non-regular file is, in words."""
+    for test, what in ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                       (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return what
+    return "not a regular file"
+
+
+def input_file(path, name: str, hint: str = "") -> str:
+    """``path`` as an existing regular file (symbolic links followed).
+
+    Refused at once, without opening it: a missing path, a directory, and
+    FIFOs, devices and sockets (reading those can block forever or never
+    end)."""
+    s = path_name(path, name)
+    try:
+        st = os.stat(s)
+    except FileNotFoundError:
+        raise ParameterError(name, s, "an existing file (no such file)", hint or "check the path") from None
+    except OSError as exc:
+        raise ParameterError(name, s, "a readable file", f"cannot look at it ({exc.strerror or exc})") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise ParameterError(name, s, f"a regular file (it is {file_kind(st.st_mode)})", hint or "give a file's path")
+    return s
+
+
+def is_regular_file(path) -> bool:
+    """True for an existing regular file (never opens it, never raises)."""
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        return False
+
+
+_ADDRESS = re.compile(r"^(?:(?P<scheme>[a-z][a-z0-9+.-]*)://)?(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+)"
+                      r":(?P<port>\d{1,5})/?$")
+#: Dask's network protocols (``inproc://`` addresses only work inside one process).
+SCHEDULER_SCHEMES = ("tcp", "tls", "ws", "wss", "ucx")
+
+
+def scheduler_address(address, name: str = "--scheduler") -> str | None:
+    """A Dask scheduler address ``[tcp://]host:port`` (None: start a local
+    cluster).  An empty or blank address is an error, not "local"."""
+    if address is None:
+        return None
+    s = str(address).strip()
+    m = _ADDRESS.match(s)
+    ok = m is not None and (m["scheme"] is None or m["scheme"] in SCHEDULER_SCHEMES) and 1 <= int(m["port"]) <= 65535
+    if not ok:
+        hint = ("drop --scheduler to start a local cluster" if not s else
+                "the scheduler prints its address when it starts, e.g. tcp://10.0.0.5:8786; "
+                "drop --scheduler for a local cluster")
+        raise ParameterError(name, str(address), "a scheduler address host:port with a port from 1 to 65535 "
+                             "(optionally tcp://, tls://, ws://, wss:// or ucx://)", hint)
+    return s
+
+
+def nesting_depth(obj, limit: int = 64) -> int:
+    """How deeply lists and dicts nest in ``obj`` (a scalar: 0), counted
+    without recursion; stops counting at ``limit + 1``."""
+    depth, stack = 0, [(obj, 0)]
+    while stack:
+        x, d = stack.pop()
+        if isinstance(x, (list, tuple, dict)):
+            d += 1
+            depth = max(depth, d)
+            if depth > limit:
+                return depth
+            stack.extend((v, d) for v in (x.values() if isinstance(x, dict) else x))
+    return depth
+
+
+def seed(value, name: str = "seed") -> int:
+    return integer(name, value, 0, SEED_MAX, hint="a seed 0 <= seed < 2^64 (numpy SeedSequence)")
+
+
+#: Parameters whose meaning is the same in every kind of sweep point: name -> check.
+COMMON_PARAMETERS = {
+    "temperature": temperature, "t_lo": temperature, "t_hi": temperature,
+    "sweeps": lambda v, n: integer(n, v, 1, SWEEPS_MAX),
+    "seed": seed, "disorder_seed": seed,
+    "chains": lambda v, n: integer(n, v, 1, 64, hint="independent chains (4 recommended)"),
+    "replicas": lambda v, n: integer(n, v, 1, 64),
+    "n_t": lambda v, n: integer(n, v, 2, 256, hint="temperatures of a parallel-tempering grid"),
+    "poisson": poisson,
+    "cutoff": lambda v, n: number(n, v, *CUTOFF_RANGE, unit="lattice units"),
+    "ln_r_over_l1": ln_r_over_l1, "ell": ln_r_over_l1,
+    "rho": density,
+}
+
+
+def point_parameters(p: dict, names: dict | None = None, available: int | None = None) -> dict:
+    """Checks of a sweep point of a kind registered outside the sweeps (a
+    study's): every parameter in :data:`COMMON_PARAMETERS` present in ``p``,
+    ``t_lo < t_hi``, and, where the kind has a
+    lattice (``L``), the lattice of a Monte Carlo run: model, medium,
+    components and the memory of L^3 sites (the same checks as ``mc run``).
+    ``names`` maps a key to the name shown."""
+    flag = (lambda k: k) if names is None else (lambda k: names.get(k, k))
+    for k, check in COMMON_PARAMETERS.items():
+        if p.get(k) is not None:
+            check(p[k], flag(k))
+    if p.get("t_lo") is not None and p.get("t_hi") is not None and not p["t_lo"] < p["t_hi"]:
+        raise ParameterError(flag("t_hi"), p["t_hi"], f"t_hi > t_lo = {p['t_lo']}")
+    if p.get("thermalize") is not None:  # (within or before the sweeps, depending on the kind)
+        integer(flag("thermalize"), p["thermalize"], 0, SWEEPS_MAX)
+    if p.get("L") is not None:
+        q = {k: p[k] for k in ("model", "L", "components", "c_l", "c_t", "poisson", "cutoff", "sampler", "overrelax",
+                               "k0") if p.get(k) is not None}
+        q = {"model": "bl6", "sweeps": p.get("sweeps", 100), "thermalize": p.get("thermalize", 0), **q}
+        key = next((k for k in ("temperature", "t_lo", "t_hi") if p.get(k) is not None), None)
+        mc_parameters({**q, "temperature": 1.0 if key is None else p[key]}, available=available,
+                      flag=lambda k: flag(key if k == "temperature" and key is not None else k))
+    return p

@@ -159,6 +159,9 @@ def _cmd_reproduce(a):
     from pathlib import Path
     from ._atomic import check_output_dir, remove_if_empty
     from ._atomic import check_free_space
+    from ._validate import path_name
+    if a.out.strip():
+        path_name(a.out, "--out")  # before the first look at it (ENAMETOOLONG would not name the option)
     existed = Path(a.out).exists() if a.out.strip() else True
     check_output_dir(a.out)
     try:
@@ -355,8 +358,8 @@ def _cmd_mc(a):
                 progress = (lambda msg: print(f"ladder: {msg}", file=sys.stderr)) if not a.no_progress else None
                 temps, ladder = tempering_ladder(params, cached_model(params, not a.no_cache), temps[1], temps[2],
                                                  progress=progress)
-            summary = run_tempering(params, temps, a.out, progress=not a.no_progress, use_cache=not a.no_cache,
-                                    ladder=ladder)
+            summary = run_tempering(params, temps, a.out, checkpoint_every=a.checkpoint_every,
+                                    progress=not a.no_progress, use_cache=not a.no_cache, ladder=ladder)
         else:
             summary = run_monte_carlo(params, a.out, chains=a.chains, checkpoint_every=a.checkpoint_every,
                                       progress=not a.no_progress, use_cache=not a.no_cache)
@@ -424,11 +427,13 @@ def _cmd_sweep(a):
     except ImportError as exc:  # pragma: no cover
         from .errors import TensorglassError
         raise TensorglassError(f"sweeps need the [sweep] extra: pip install 'tensorglass[sweep]' ({exc})") from None
+    from . import _validate
+    _validate.path_name(a.store, "--store" if a.sweep_command == "run" else "store")
     if a.sweep_command == "run":
+        _validate.scheduler_address(a.scheduler)
         if a.workers is not None:
-            from . import _validate
             from .errors import ParameterError
-            if a.scheduler:
+            if a.scheduler is not None:
                 raise ParameterError("--workers", a.workers, "no --workers with --scheduler (the cluster has its own)",
                                      "drop --workers, or drop --scheduler for a local cluster")
             _validate.integer("--workers", a.workers, *_validate.WORKERS_RANGE, hint="local worker processes")
@@ -462,6 +467,11 @@ def _cmd_sweep(a):
                 print(f"  {k}: ... and {len(v) - 20} more")
         if any(bad.values()):
             print("  `tensorglass sweep run SPEC --store STORE` recomputes them")
+        if st.get("replacing"):
+            print(f"  note: {st['replacing']}")
+        for name in st.get("replacements", []) if not st.get("replacing") else []:
+            print(f"  note: {name}/ holds an unfinished forced run of another spec; rerun it with --force to "
+                  "finish it (it replaces this sweep only when complete), or remove the folder")
     return 0 if st["failed"] == 0 and not any(st.get(k) for k in ("corrupt", "foreign", "incomplete")) else 1
 
 
@@ -477,6 +487,23 @@ def _collected_hash(path):
 
 def _describe_collected(path):
     return "holds another sweep's collected dataset" if _collected_hash(path) else None
+
+
+_POSITIONAL = {"spec", "file", "name"}
+
+
+def _option_of(args, filename) -> str | None:
+    """The option whose path an ``OSError`` is about (``--out``, ``--store``, ...), or None."""
+    if not filename:
+        return None
+    import os
+    f = os.fsdecode(filename) if isinstance(filename, bytes) else str(filename)
+    for k, v in vars(args).items():
+        if isinstance(v, str) and v.strip() and (f == v or f.startswith(v.rstrip("/") + "/")):
+            positional = getattr(args, "sweep_command", None) in ("status", "collect") if k == "store" \
+                else k in _POSITIONAL
+            return ("" if positional else "--") + k.replace("_", "-") + (f" = {v!r}" if f != v else "")
+    return None
 
 
 def _one_line(text: str) -> str:
@@ -516,7 +543,9 @@ def main(argv=None) -> int:
     except OSError as exc:  # a full disk, a vanished folder: one line, status 2
         from ._atomic import describe_os_error
         where = exc.filename or next((getattr(args, k) for k in ("out", "to", "store") if getattr(args, k, None)), "an output")
-        print(f"tensorglass: error: {_one_line(describe_os_error(exc, where))}", file=sys.stderr)
+        option = _option_of(args, exc.filename)
+        print(f"tensorglass: error: {option + ': ' if option else ''}{_one_line(describe_os_error(exc, where))}",
+              file=sys.stderr)
         return 2
     except MemoryError:
         print("tensorglass: error: out of memory; choose a smaller problem (e.g. a smaller --L or grid)", file=sys.stderr)

@@ -143,7 +143,10 @@ def load_materials_file(path) -> list[Material]:
     Raises :class:`MaterialsFileError` with the file, row and reason when it is
     malformed.
     """
-    p = Path(path)
+    from .._validate import input_file, path_name
+    p = Path(path_name(path, "--materials-file"))
+    if p.exists():  # a FIFO, device or folder is refused at once (reading a FIFO blocks forever)
+        input_file(p, "--materials-file", "give a CSV file with header name,c_l,c_t[,rho]")
     try:
         text = p.read_text()
     except (OSError, UnicodeDecodeError) as exc:

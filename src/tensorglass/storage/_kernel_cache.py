@@ -12,6 +12,7 @@ import numpy as np
 
 from .. import __version__
 from .._atomic import atomic_write_bytes
+from .._validate import is_regular_file
 from ..montecarlo import LatticeKernel, RunParameters, SpinModel
 
 
@@ -27,16 +28,27 @@ def _key(params: RunParameters) -> str:
     return hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()[:32]
 
 
+def _consistent(kernel, params: RunParameters) -> bool:
+    """A cached kernel is input too: the lattice of the run, finite couplings of the right shapes."""
+    L = params.L
+    n = kernel.n
+    return (kernel.L == L and kernel.jk.shape == (n, n, L, L, L // 2 + 1)
+            and kernel.jr.shape == (L, L, L, n, n)
+            and bool(np.all(np.isfinite(kernel.jk))) and bool(np.all(np.isfinite(kernel.jr))))
+
+
 def cached_model(params: RunParameters, use_cache: bool = True) -> SpinModel:
     """Build the model of a run, reusing its kernel from the disk cache when
     present (the cache is written atomically; a damaged entry is rebuilt)."""
     model = None
     path = kernel_cache_dir() / f"{_key(params)}.npz"
-    if use_cache and path.exists():
+    if use_cache and is_regular_file(path):  # never open a FIFO or device planted in the cache (it blocks)
         try:
             with np.load(path, allow_pickle=False) as z:
                 kernel = LatticeKernel(int(z["L"]), int(z["n"]), z["jk"], z["jr"], str(z["k0"]))
             model = SpinModel(params.model, kernel, json.loads(str(z["params"])) if "params" in z else {})
+            if not _consistent(kernel, params):
+                model = None
         except Exception:  # damaged cache entry: rebuild
             model = None
     if model is None:

@@ -14,6 +14,10 @@ on the stencil) and ``structure_order`` (S(k) of each member of the
 order-parameter shell, whose index is the attribute ``order_shell``).  A parallel-tempering run stores one group per temperature,
 the attribute ``temperatures`` and the exchange's state (``exchange_*``:
 swap generator, swaps accepted and tried, rounds done).
+
+Every value read back is checked before a run resumes from it
+(:mod:`._mc_check`); a file that fails is refused with one line naming the
+file and the field.
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ from ..montecarlo import (
     summarize_chains,
 )
 from ._kernel_cache import cached_model
+from ._mc_check import check_energies, check_file
 
 FORMAT = "tensorglass-mc"
 FORMAT_VERSION = 2
@@ -126,15 +131,12 @@ def load_chains(path) -> list[RunState]:
     """Read every chain of a file written by :func:`save_run`; raise
     :class:`MCFileError` (one line) for a missing, corrupted or foreign file."""
     import h5py
-    path = Path(path)
-    if not path.exists():
-        raise MCFileError(f"{path}: no such file; give a file written by `tensorglass mc run`")
-    if path.is_dir():
-        raise MCFileError(f"{path} is a directory; give a file written by `tensorglass mc run`")
+    path = _input_file(path)
     try:
         with h5py.File(path, "r") as f:
             if f.attrs.get("format") != FORMAT:
                 raise MCFileError(f"{path} is not a tensorglass Monte Carlo file (format {f.attrs.get('format')!r})")
+            check_file(f, FORMAT_VERSION)  # every stored value, before anything is built from it
             if int(f.attrs["format_version"]) != FORMAT_VERSION:
                 raise MCFileError(f"{path}: format version {f.attrs['format_version']} is not supported "
                                   f"(this tensorglass reads {FORMAT_VERSION}; rerun with `tensorglass mc run`)")
@@ -161,12 +163,32 @@ def load_chains(path) -> list[RunState]:
                 states.append(st)
     except MCFileError:
         raise
-    except (OSError, KeyError, ValueError, TypeError) as exc:
+    except ParameterError as exc:  # a stored value that `mc run` would refuse, or a field out of place
+        raise MCFileError(f"{path}: stored {exc}; nothing was run; restore the file from a copy, or start again "
+                          "with `tensorglass mc run`") from None
+    except (OSError, KeyError, ValueError, TypeError, RecursionError) as exc:
         why = str(exc).splitlines()[0] if str(exc) else ""
         why = why.split("(")[0].strip()[:80]  # HDF5's own message without its internals
         raise MCFileError(f"{path} is corrupted or not a tensorglass Monte Carlo checkpoint "
                           f"({exc.__class__.__name__}{': ' + why if why else ''})") from None
     return states
+
+
+def _input_file(path) -> Path:
+    """``path`` as a regular file (a FIFO or device would block h5py forever), or one :class:`MCFileError` line."""
+    from .. import _validate
+    try:
+        return Path(_validate.input_file(path, "file", "give a file written by `tensorglass mc run`"))
+    except ParameterError as exc:
+        raise MCFileError(str(exc)) from None
+
+
+def _check_energies(states, model, path) -> None:
+    try:
+        check_energies(states, model)
+    except ParameterError as exc:
+        raise MCFileError(f"{path}: stored {exc}; nothing was run; restore the file from a copy, or start again "
+                          "with `tensorglass mc run`") from None
 
 
 def _load_exchange(path):
@@ -204,6 +226,10 @@ def _tuples(d):
 
 
 def _finish(states, model, out, temperatures=None, swap_rates=None):
+    for i, st in enumerate(states):  # a chain that went non-finite is an error, never a "frozen" chain left out
+        if not np.all(np.isfinite(np.asarray(st.energy, float))) or not np.all(np.isfinite(st.coords)):
+            raise TensorglassError(f"chain {i} (T = {st.params.temperature}) has non-finite energies or spins; "
+                                   f"nothing was summarised; the last checkpoint is in {out} (a bug: please report it)")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         summary = summarize_chains(states, model)
@@ -235,6 +261,8 @@ def run_monte_carlo(params: RunParameters | None = None, out=None, *, chains: in
         out = Path(out)
     check_output_file(out, "--out", force=True)  # writable, and stale temporaries of killed runs removed
     model = cached_model(params, use_cache)
+    if resume_from is not None:
+        _check_energies(states, model, resume_from)
     if states is None:
         states = new_chains(params, model, chains)
     remaining = sum(params.sweeps - st.sweep for st in states)
@@ -282,6 +310,8 @@ def run_tempering(params: RunParameters | None = None, temperatures=None, out=No
         out = Path(out)
     check_output_file(out, "--out", force=True)  # writable, and stale temporaries of killed runs removed
     model = cached_model(params, use_cache)
+    if resume_from is not None:
+        _check_energies(states, model, resume_from)
     plist = [replace(params, temperature=t) for t in temps]
     if states is None:
         states, exchange = new_tempering(plist, model, params.seed)

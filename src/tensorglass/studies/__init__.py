@@ -23,7 +23,33 @@ def run_study(name: str, **options) -> dict:
     if name not in STUDIES:
         raise StudyError(f"study = {name!r} is not allowed; need one of {', '.join(STUDIES) or '(none)'}")
     module = importlib.import_module(STUDIES[name])
-    return module.run(StudyRun(name=name, **options))
+    from .._atomic import remove_empty_tree
+    out, store = options.get("out"), options.get("store")
+    store = store or (f"{out}/store" if out and str(out).strip() else None)
+    made = [_first_missing(p) for p in (out, store) if p and str(p).strip() and not _exists(p)]
+    try:
+        return module.run(StudyRun(name=name, **options))
+    except BaseException:  # a study that failed up front leaves no empty folders behind (files stay)
+        for p in made:
+            remove_empty_tree(p)
+        raise
+
+
+def _first_missing(path):
+    """The outermost folder of ``path`` that does not exist yet (what a run would create)."""
+    from pathlib import Path
+    p = Path(path).absolute()
+    while not _exists(p.parent) and p.parent != p:
+        p = p.parent
+    return p
+
+
+def _exists(path) -> bool:
+    from pathlib import Path
+    try:
+        return Path(path).exists()
+    except (OSError, ValueError):
+        return True  # not ours to clean up
 
 
 def _register_all() -> None:

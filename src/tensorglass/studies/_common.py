@@ -25,7 +25,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import __version__
+from .. import __version__, _validate
 from .._atomic import atomic_write_bytes, atomic_write_text, check_output_dir
 from ..errors import ParameterError, TensorglassError
 from ..report._render import Doc
@@ -54,8 +54,10 @@ class StudyRun:
         if str(self.out) in ("", "."):
             raise ParameterError("--out", str(self.out), "a directory name for the study", "e.g. --out study/")
         self.store = Path(self.store) if self.store else self.out / "store"
+        _validate.path_name(self.out, "--out"), _validate.path_name(self.store, "--store")
         if self.workers is not None and not (isinstance(self.workers, int) and 1 <= self.workers <= 256):
             raise ParameterError("--workers", self.workers, "an integer from 1 to 256")
+        self.scheduler = _validate.scheduler_address(self.scheduler)  # before any folder is made
         existing = [f for f in OUTPUT_FILES if (self.out / f).exists()]
         if existing and not self.force:
             raise ParameterError("--out", str(self.out), "a directory without a finished study "
@@ -89,7 +91,7 @@ class StudyRun:
                            force=self.force, progress=self.progress, assemble=False)
         records = SweepStore(self.store / part).records()
         if status["failed"] or status["missing"]:
-            first = next((r.get("error") for r in records.values() if r.get("status") == "failed"), "")
+            first = (status.get("errors") or [""])[0]  # (of the new sweep, also while it replaces an old one)
             raise StudyError(f"{self.name}/{part}: {status['failed']} failed and {status['missing']} missing points"
                              f" ({first}); rerun the same command to retry them")
         return [records[i] for i in range(len(points))]

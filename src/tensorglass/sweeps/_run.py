@@ -30,35 +30,59 @@ def run_sweep(spec_path, store_path, scheduler: str | None = None, workers: int 
 
     Before anything is written or submitted, every grid point passes the
     checks of the single command (:func:`check_points`) and the worker count
-    is checked.  A store this call created is removed again if the run fails
-    before its first point is recorded (an unreachable scheduler, Ctrl-C), so
-    no half-made store is left behind.  Corrupt, foreign and incomplete
-    records (see :class:`SweepStore`) are recomputed."""
+    and scheduler address are checked.  A store this call created is
+    removed again if the run fails before its first point is recorded (an
+    unreachable scheduler, Ctrl-C), so no half-made store is left behind.
+    Corrupt, foreign and incomplete records (see :class:`SweepStore`) are
+    recomputed.
+
+    ``force`` with a store of another spec never discards anything first:
+    the new sweep runs in the store's replacement sub-store and replaces the
+    old one only when every point is done (:meth:`SweepStore.promote`);
+    until then the old points stay as they were, and rerunning with
+    ``force`` continues the new sweep.  The returned status then describes
+    the new sweep and says so (``"replacing"``)."""
+    from .. import _validate
     spec = spec_path if isinstance(spec_path, SweepSpec) else load_spec(spec_path)
     check_points(spec, str(spec_path) if not isinstance(spec_path, SweepSpec) else "spec")
     if client is None and scheduler is None and workers is not None and not (
             isinstance(workers, int) and not isinstance(workers, bool) and 1 <= workers <= 1024):
         raise SpecError(f"--workers = {workers!r} is not allowed: need an integer 1 <= --workers <= 1024")
+    if client is None:
+        scheduler = _validate.scheduler_address(scheduler)
     if str(store_path).strip() == "":
         raise SpecError("--store = '' is not allowed: need a directory name, e.g. --store my.store")
-    store = SweepStore(store_path)
+    store = SweepStore(_validate.path_name(store_path, "--store"))
     created = not store.path.exists()
+    target = store.replacement(spec) if force and store.holds_other(spec) else store
+    staged = target is not store and not target.path.exists()
     try:
-        store.initialise(spec, force=force)
-        clean_stale_temporaries(store.points_dir)
-        clean_stale_temporaries(store.path)
+        target.initialise(spec)
+        clean_stale_temporaries(target.points_dir)
+        clean_stale_temporaries(target.path)
         points = spec.points()
         seeds = spec.seeds()
-        done = store.finished()
+        done = target.finished()
         todo = [i for i in range(len(points)) if i not in done]
         if max_points is not None:
             todo = todo[:max_points]
         if todo:
-            _compute(spec, store, points, seeds, todo, scheduler, workers, progress, client)
+            _compute(spec, target, points, seeds, todo, scheduler, workers, progress, client)
     except BaseException:
         if created and not _has_records(store):
             shutil.rmtree(store.path, ignore_errors=True)
+        if staged and not _has_records(target):
+            shutil.rmtree(target.path, ignore_errors=True)
         raise
+    if target is not store:
+        st = target.status()
+        if st["done"] < st["points"]:  # the old sweep stays until this one is complete
+            st["store"] = str(store.path)
+            st["replacing"] = (f"the earlier sweep in {store.path} is kept unchanged until every point of this one "
+                               f"is done; this one's points are in {target.path}; rerun the same command with "
+                               "--force to continue it")
+            return st
+        store.promote(target)
     if assemble:
         try:
             store.collect(store.path / "dataset.nc")
@@ -80,7 +104,7 @@ def _compute(spec, store, points, seeds, todo, scheduler, workers, progress, cli
     own_client = client is None
     cluster = None
     if own_client:
-        if scheduler:
+        if scheduler is not None:
             try:
                 client = Client(scheduler, timeout="10s")
             except (OSError, TimeoutError) as exc:

@@ -18,6 +18,8 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import os
+import stat
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,14 +44,21 @@ PARAMETERS = {
 }
 
 
-def register_compute(name: str, target: str, parameters: dict, outputs: dict, with_errors=()) -> None:
+#: Extra checks of registered kinds of point: name -> callable(params: dict) raising ParameterError.
+CHECKS: dict = {}
+
+
+def register_compute(name: str, target: str, parameters: dict, outputs: dict, with_errors=(), check=None) -> None:
     """Make a new kind of sweep point available (used by :mod:`tensorglass.studies`).
 
     ``target`` is ``"tensorglass.module:function"``; the function takes
     ``(params: dict, seed: int)`` and returns a dict with every name of
     ``outputs`` (and ``name + "_error"`` for those in ``with_errors``), plus
     an optional ``"_extra"`` dict of non-scalar results (JSON-able), which is
-    kept in the point record.  ``outputs`` maps names to units."""
+    kept in the point record.  ``outputs`` maps names to units.  Every point
+    of the kind passes :func:`tensorglass._validate.point_parameters` (the
+    parameters every kind shares: lattice, temperatures, sweeps, seeds)
+    and ``check(params)``, if given, before anything is submitted."""
     from ._compute import OUTPUTS, TARGETS, WITH_ERRORS
     if not target.startswith("tensorglass.") or ":" not in target:
         raise ValueError(f"target {target!r}: need 'tensorglass.module:function'")
@@ -57,6 +66,8 @@ def register_compute(name: str, target: str, parameters: dict, outputs: dict, wi
     OUTPUTS[name] = dict(outputs)
     TARGETS[name] = target
     WITH_ERRORS.update(with_errors)
+    if check is not None:
+        CHECKS[name] = check
 
 
 def _known_computes():
@@ -186,8 +197,12 @@ def _values(name, raw, typ, origin):
 def load_spec(path) -> SweepSpec:
     """Read and validate a TOML spec; every problem is one line naming the
     key, its value and what is allowed."""
-    p = Path(path)
+    from .._validate import file_kind, path_name
+    p = Path(path_name(path, "spec"))
     try:
+        mode = os.stat(p).st_mode
+        if not stat.S_ISREG(mode):  # a FIFO or device would block the read forever
+            raise SpecError(f"spec {p}: need a regular TOML file (it is {file_kind(mode)}); give the spec's path")
         raw = tomllib.loads(p.read_text())
     except FileNotFoundError:
         raise SpecError(f"spec {p}: no such file") from None
@@ -195,6 +210,9 @@ def load_spec(path) -> SweepSpec:
         raise SpecError(f"spec {p}: cannot read ({exc})") from None
     except tomllib.TOMLDecodeError as exc:
         raise SpecError(f"spec {p}: not valid TOML ({exc})") from None
+    except RecursionError:
+        raise SpecError(f"spec {p}: arrays or tables nested too deeply to read; "
+                        "a spec needs flat lists of values") from None
     return parse_spec(raw, str(p))
 
 
@@ -207,8 +225,9 @@ def parse_spec(raw: dict, origin: str = "spec") -> SweepSpec:
     if compute not in _known_computes():
         raise SpecError(f"{origin}: compute = {compute!r} is not allowed; need one of {', '.join(_known_computes())}")
     seed = raw.get("seed", 0)
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise SpecError(f"{origin}: seed = {seed!r} is not allowed; need an integer >= 0")
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**64:
+        raise SpecError(f"{origin}: seed = {seed!r} is not allowed; need an integer 0 <= seed < 2^64 "
+                        "(what numpy's SeedSequence and the dataset's attributes hold)")
     combine = raw.get("combine", "product")
     if combine not in ("product", "zip"):
         raise SpecError(f"{origin}: combine = {combine!r} is not allowed; need 'product' or 'zip'")
@@ -221,6 +240,15 @@ def parse_spec(raw: dict, origin: str = "spec") -> SweepSpec:
     if not isinstance(fixed_raw, dict):
         raise SpecError(f"{origin}: [fixed] must be a table")
     params = PARAMETERS[compute]
+    from .._validate import nesting_depth
+    for table, entries in (("grid", grid_raw), ("fixed", fixed_raw)):
+        for name, val in entries.items():
+            depth = nesting_depth(val, 8)
+            if depth > 1:
+                raise SpecError(f"{origin}: {table}.{name} holds arrays or tables nested {depth}"
+                                f"{'+' if depth > 8 else ''} deep; need "
+                                + ("a value, a flat list of values or a range {start, stop, num}"
+                                   if table == "grid" else "one value"))
     grid, fixed = {}, {}
     for name, val in grid_raw.items():
         if name not in params:
@@ -269,8 +297,13 @@ def check_points(spec: SweepSpec, origin: str = "spec") -> int:
     from ..errors import ParameterError
     available = _validate.available_memory()
     check = {"predict": _check_predict, "flow": _check_flow, "mc": _check_mc}.get(spec.compute)
-    if check is None:  # a kind of point registered by the studies: they check their own parameters
-        return spec.n_points
+    if check is None:  # a kind of point registered by the studies: the shared parameters and its own check
+        extra = CHECKS.get(spec.compute)
+
+        def check(p, available):
+            _validate.point_parameters(p, available=available)
+            if extra is not None:
+                extra(p)
     for i, pt in enumerate(spec.iter_points()):
         try:
             check({**spec.fixed, **pt}, available)

@@ -9,6 +9,14 @@ JSON record per finished point, and the assembled self-describing dataset.
 A worker killed mid-task, or Ctrl-C, loses only the points in flight: every
 other point's record is complete on disk.
 
+A different spec run into an existing store with ``--force`` never touches
+the store's points until it is complete: it runs in the hidden sub-store
+``STORE/.replacement-HASH/`` (resumable, like any store) and replaces the
+old sweep only when every one of its points is done (:meth:`SweepStore.promote`).
+A crash during that swap is finished or undone on the next use of the store
+(:meth:`SweepStore.recover`): the old points are never lost before the new
+ones are all there.
+
 Nothing read back is trusted.  A record counts only if it parses, carries
 this store's spec hash, its own index (the file name's), the spec's
 parameters and seed for that index, a result with every output (status ok),
@@ -24,18 +32,24 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import json
+import os
 import re
 import shutil
+import tempfile
 from pathlib import Path
 
 import numpy as np
 
 from .. import __version__
-from .._atomic import OutputError, atomic_path, atomic_write_text, clean_stale_temporaries
+from .._atomic import OutputError, _pid_alive, atomic_path, atomic_write_text, clean_stale_temporaries
+from .._validate import is_regular_file
 from ._compute import OUTPUTS, WITH_ERRORS
 from ._spec import SpecError, SweepSpec, parse_spec
 
 RECORD_FORMAT = "tensorglass-sweep-point/2"
+#: Hidden folders of a store: a forced run of another spec in progress; the journal of a swap.
+REPLACEMENT = ".replacement-"
+RETIRED = ".replaced-tg"
 _NAME = re.compile(r"^(\d{7})\.json$")
 _CHECKED = ("format", "index", "spec_hash", "params", "fixed", "seed", "status", "result", "extra", "error",
             "tensorglass_version")
@@ -81,17 +95,16 @@ class SweepStore:
         if self.spec_file.exists():
             stored = self._read_spec_file()
             if stored["canonical"] != spec.canonical():
-                if not force:
-                    old = json.loads(stored["canonical"])
-                    new = json.loads(spec.canonical())  # same key order as old
-                    diff = sorted(k for k in new if old.get(k) != new.get(k))
-                    raise SpecError(f"store {self.path} holds a different sweep (differs in: {', '.join(diff)}); "
-                                    "use --force to discard its points, or choose another --store")
-                shutil.rmtree(self.points_dir, ignore_errors=True)
-                (self.path / "dataset.nc").unlink(missing_ok=True)
-            else:
-                self.points_dir.mkdir(parents=True, exist_ok=True)
-                return
+                # never discarded here: run_sweep(force=True) runs the new sweep beside it (replacement) and
+                # swaps it in only when it is complete
+                old = json.loads(stored["canonical"])
+                new = json.loads(spec.canonical())  # same key order as old
+                diff = sorted(k for k in new if old.get(k) != new.get(k))
+                raise SpecError(f"store {self.path} holds a different sweep (differs in: {', '.join(diff)}); "
+                                "use --force to replace its points once the new sweep is complete, or choose "
+                                "another --store")
+            self.points_dir.mkdir(parents=True, exist_ok=True)
+            return
         try:
             self.points_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -104,26 +117,105 @@ class SweepStore:
     def spec_hash(self) -> str:
         return spec_hash(self.spec())
 
+    def holds_other(self, spec: SweepSpec) -> bool:
+        """True when this store holds a sweep of another spec."""
+        return self.spec_file.exists() and self._read_spec_file()["canonical"] != spec.canonical()
+
     def _read_spec_file(self) -> dict:
         if self.path.exists() and not self.path.is_dir():
             raise SpecError(f"{self.path} is a file, not a sweep store (a directory with spec.json)")
+        self.recover()
         if not self.spec_file.exists():
             raise SpecError(f"{self.path} is not a sweep store (no spec.json); give the --store of `sweep run`")
+        if not is_regular_file(self.spec_file):  # a FIFO or device would block the read forever
+            raise SpecError(f"{self.spec_file} is not a regular file; the store cannot be used; "
+                            "use a new --store")
         try:
             stored = json.loads(self.spec_file.read_text())
             if not isinstance(stored, dict) or not isinstance(stored.get("canonical"), str):
                 raise ValueError("no canonical spec")
             json.loads(stored["canonical"])
             return stored
-        except (OSError, ValueError, UnicodeDecodeError) as exc:
-            raise SpecError(f"{self.spec_file} is corrupt ({type(exc).__name__}); the store cannot be used; "
-                            "rerun `tensorglass sweep run SPEC --store` with --force, or use a new --store") from None
+        except (OSError, ValueError, UnicodeDecodeError, RecursionError) as exc:
+            raise SpecError(f"{self.spec_file} is corrupt ({type(exc).__name__}); the store cannot be used (its "
+                            "points/ are left as they are); use a new --store") from None
 
     def spec(self) -> SweepSpec:
         canonical = json.loads(self._read_spec_file()["canonical"])
         if not isinstance(canonical, dict):
             raise SpecError(f"{self.spec_file} is corrupt (not a spec); use --force or a new --store")
         return parse_spec(canonical, str(self.spec_file))
+
+    # ---- replacing the sweep (--force) -------------------------------
+    def replacement(self, spec: SweepSpec) -> "SweepStore":
+        """The sub-store in which a forced run of another spec is computed."""
+        return SweepStore(self.path / f"{REPLACEMENT}{spec_hash(spec)}")
+
+    def replacements(self) -> list:
+        """Sub-stores of forced runs not yet complete (hidden folders of this store)."""
+        try:
+            return sorted(p for p in self.path.iterdir() if p.name.startswith(REPLACEMENT) and p.is_dir())
+        except OSError:
+            return []
+
+    def promote(self, staging: "SweepStore") -> None:
+        """Make the complete sweep in ``staging`` this store's sweep.
+
+        The old points, spec and dataset are moved into a journal folder
+        (``.replaced-tgPID-*``, holding the old spec and the staging's name),
+        the new points moved in, and the spec replaced in one ``os.replace``:
+        that replace is the switch.  Only then is the journal removed.  A
+        crash before the switch is undone by :meth:`recover` (the old sweep
+        comes back, the new points go back to their staging), a crash after
+        it is finished."""
+        journal = Path(tempfile.mkdtemp(prefix=f"{RETIRED}{os.getpid()}-", dir=self.path))
+        atomic_write_text(journal / "staging", staging.path.name)
+        shutil.copyfile(self.spec_file, journal / "spec.json")
+        if self.points_dir.exists():
+            os.rename(self.points_dir, journal / "points")
+        if (self.path / "dataset.nc").exists():
+            os.rename(self.path / "dataset.nc", journal / "dataset.nc")
+        os.rename(staging.points_dir, self.points_dir)
+        os.replace(staging.spec_file, self.spec_file)  # the switch
+        shutil.rmtree(journal, ignore_errors=True)
+        shutil.rmtree(staging.path, ignore_errors=True)
+
+    def recover(self) -> None:
+        """Finish or undo a :meth:`promote` that a crash interrupted (journal
+        folders of processes that no longer run)."""
+        try:
+            journals = [p for p in self.path.iterdir() if p.name.startswith(RETIRED)]
+        except OSError:
+            return
+        for journal in journals:
+            m = re.match(rf"^{re.escape(RETIRED)}(\d+)-", journal.name)
+            if not m or _pid_alive(int(m.group(1))):
+                continue
+            try:
+                self._undo_or_finish(journal)
+            except (OSError, ValueError) as exc:
+                raise SpecError(f"store {self.path}: an interrupted replacement of its sweep could not be finished "
+                                f"({exc}); the old points are in {journal}/points; move them back to "
+                                f"{self.points_dir} by hand") from None
+
+    def _undo_or_finish(self, journal: Path) -> None:
+        old = journal / "spec.json"
+        if not old.exists() or not (journal / "staging").exists():
+            shutil.rmtree(journal)  # interrupted before anything was moved
+            return
+        staging = SweepStore(self.path / (journal / "staging").read_text().strip())
+        switched = json.loads(self.spec_file.read_text())["canonical"] != json.loads(old.read_text())["canonical"]
+        if not switched:  # put the old sweep back, the new points back into their staging
+            if not staging.points_dir.exists() and self.points_dir.exists():  # the new points had been moved in
+                staging.path.mkdir(exist_ok=True)
+                os.rename(self.points_dir, staging.points_dir)
+            if (journal / "points").exists():
+                os.rename(journal / "points", self.points_dir)
+            if (journal / "dataset.nc").exists():
+                os.rename(journal / "dataset.nc", self.path / "dataset.nc")
+        elif staging.path.exists() and not staging.spec_file.exists():
+            shutil.rmtree(staging.path)
+        shutil.rmtree(journal)
 
     # ---- points ------------------------------------------------------
     def _file(self, index: int) -> Path:
@@ -161,7 +253,7 @@ class SweepStore:
                 rec = json.loads(f.read_text())
                 if not isinstance(rec, dict):
                     raise ValueError("not an object")
-            except (OSError, ValueError, UnicodeDecodeError) as exc:
+            except (OSError, ValueError, UnicodeDecodeError, RecursionError) as exc:
                 out["corrupt"].append((f.name, f"unreadable ({type(exc).__name__})"))
                 continue
             if rec.get("format") != RECORD_FORMAT:
@@ -215,7 +307,8 @@ class SweepStore:
                 "corrupt": [f"{name}: {why}" for name, why in a["corrupt"]],
                 "foreign": [f"{name}: {why}" for name, why in a["foreign"]],
                 "incomplete": [f"{name}: {why}" for name, why in a["incomplete"]],
-                "errors": sorted({r.get("error", "") for r in recs.values() if r["status"] == "failed"})[:5]}
+                "errors": sorted({r.get("error", "") for r in recs.values() if r["status"] == "failed"})[:5],
+                "replacements": [p.name for p in self.replacements()]}
 
     def _outputs(self, spec):
         outputs = []
