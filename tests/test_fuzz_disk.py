@@ -22,12 +22,12 @@ MC = ["mc", "run", "--model", "bl6", "--poisson", "0.2", "--L", "6", "--T", "1",
 
 @pytest.fixture
 def full_disk(tmp_path):
-    """A tmpfs of 64 KiB, nearly filled; skipped where mounting is not allowed."""
+    """A tmpfs of 128 KiB (a small run's file is about 60 KiB), nearly filled; skipped where mounting is not allowed."""
     mnt = tmp_path / "full"
     mnt.mkdir()
     if sys.platform != "linux" or os.geteuid() != 0:
         pytest.skip("mounting a small tmpfs needs Linux and root (not available here, e.g. unprivileged CI)")
-    p = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mnt)], capture_output=True, text=True)
+    p = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=128k", "tmpfs", str(mnt)], capture_output=True, text=True)
     if p.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here ({p.stderr.strip() or p.returncode}): no privileges in this container")
     try:

@@ -342,7 +342,8 @@ def _cmd_mc(a):
         from ._atomic import check_free_space
         n = _validate.FIXED_COMPONENTS.get(a.model, a.components or 3)
         replicas = (64 if auto else len(temps)) if temps is not None else a.chains
-        check_free_space(Path(a.out), replicas * (a.L**3 * n * 8 + a.sweeps * (n + 1 + 9 * n * n + 64) * 8) + 2**14,
+        members = {0: 1, 1: 3, 2: 6}.get(a.order_shell, 3)   # per sweep: E, m, 3 shell matrices, the stencil, the order shell
+        check_free_space(Path(a.out), replicas * (a.L**3 * n * 8 + a.sweeps * (n + 1 + (3 + members) * n * n + 57) * 8) + 2**14,
                          "--out", "the run's file")
         params = RunParameters(model=a.model, L=a.L, temperature=a.T if temps is None else temps[1 if auto else 0],
                                sweeps=a.sweeps, seed=a.seed, sampler=a.sampler, components=a.components, c_l=a.cl,

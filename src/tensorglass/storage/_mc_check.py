@@ -305,8 +305,15 @@ def check_file(f, expected_version: int) -> None:
 
 def _check_exchange_journeys(f, k, rounds):
     """Where each replica has been (written since round trips are counted; older files lack them)."""
-    if "exchange_labels" not in f.attrs:
+    keys = ("exchange_labels", "exchange_last_end", "exchange_went_up", "exchange_up", "exchange_down",
+            "exchange_round_trips")
+    present = [key for key in keys if key in f.attrs]
+    if not present:
         return
+    if len(present) < len(keys):
+        missing = next(key for key in keys if key not in f.attrs)
+        raise StoredFieldError(missing, None, "all of the replicas' journey fields or none (" + ", ".join(keys) + ")",
+                               missing=True)
     arrays = {}
     for key in ("exchange_labels", "exchange_last_end", "exchange_went_up", "exchange_up", "exchange_down"):
         a = np.atleast_1d(np.asarray(_attr(f, key, key, f"{k} values, one per replica")))
@@ -322,9 +329,14 @@ def _check_exchange_journeys(f, k, rounds):
     for key in ("exchange_up", "exchange_down"):
         if np.any(arrays[key] < 0) or np.any(arrays[key] > rounds):
             raise StoredFieldError(key, arrays[key].tolist(), f"counts from 0 to the rounds done ({rounds})")
-    trips = _int(_attr(f, "exchange_round_trips", "exchange_round_trips", "a count"), "exchange_round_trips", 0,
-                 rounds * k)
-    del trips
+    _int(_attr(f, "exchange_round_trips", "exchange_round_trips", "a count"), "exchange_round_trips", 0, rounds * k)
+    labels, last_end = arrays["exchange_labels"].astype(int), arrays["exchange_last_end"]
+    if rounds > 0 and (last_end[labels[0]] != 0 or last_end[labels[-1]] != 1):
+        raise StoredFieldError("exchange_last_end", last_end.tolist(), "0 for the replica at the coldest slot and 1 "
+                               "for the one at the hottest (they are there now)")
+    if np.any((arrays["exchange_went_up"] == 1) & (last_end != 1)):
+        raise StoredFieldError("exchange_went_up", arrays["exchange_went_up"].tolist(),
+                               "1 only for replicas whose last end visited is the hottest (exchange_last_end = 1)")
 
 
 def _generator(state, field):
@@ -416,6 +428,10 @@ def _check_chain(g, name, params, L, n, sweeps, therm, K, status, temps, rounds,
     m = max(0, sweep - therm)
     trailing = {"energy": [()], "magnetisation": [(n,)], "structure_shells": [(3, n, n)],
                 "structure_trace": [(K,)] if m else [(K,), (0,)]}
+    if ("order_shell" in g.attrs) != ("structure_order" in g):   # written together since the shell is fixed
+        missing = "order_shell" if "structure_order" in g else "structure_order"
+        raise StoredFieldError(at(missing) if missing == "order_shell" else f"{name}/{missing}", None,
+                               "order_shell and structure_order together, or neither (older files)", missing=True)
     if "order_shell" in g.attrs:
         shell = _int(g.attrs["order_shell"], at("order_shell"), 0, 2)
         if "structure_order" in g:
