@@ -312,6 +312,9 @@ class Context:
                  "eigenvalues of chi are those of the elastic matrix, (chi_el)^-1 inverted: {val:.3g} rho c_t^2. "
                  "All of 001 Figs. 3, 4, 6-8 are 10x below ours, i.e. 2/ln(R/L1) at ln(R/L1) = 20: the plotted "
                  "quantity seems to be (2/ell) chi, a normalisation the text does not state")
+    #: the same, for the figures after the first (001.fig3 gives the reason)
+    FIG_NOTE_SHORT = ("at eps = 0 the eigenvalue is the elastic one, {val:.3g} rho c_t^2: 10x the printed value, as in "
+                      "all of 001 Figs. 3, 4, 6-8 (the factor 2/ln(R/L1) at ln(R/L1) = 20; see 001.fig3)")
 
     def lc(self):
         rho = 2510.0  # kg/m^3, BK7, 003 Sec. V

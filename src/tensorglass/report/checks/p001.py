@@ -98,19 +98,19 @@ def c_001_fig3(ctx, e):
 def c_001_fig6(ctx, e):
     """001 Fig. 6: the fourth eigenvalue at eps = 0, '~0.6 rho c_t^2' (``001.fig6``)."""
     v = ctx.fig_eigen_at_zero("dilation")
-    return v, ctx.FIG_NOTE.format(val=v)
+    return v, ctx.FIG_NOTE_SHORT.format(val=v)
 
 
 def c_001_fig7(ctx, e):
     """001 Fig. 7: the fifth eigenvalue (D'-E')^-1 at eps = 0, '~0.2 rho c_t^2' (``001.fig7``)."""
     v = ctx.fig_eigen_at_zero("yy_minus_zz")
-    return v, ctx.FIG_NOTE.format(val=v)
+    return v, ctx.FIG_NOTE_SHORT.format(val=v)
 
 
 def c_001_fig8(ctx, e):
     """001 Fig. 8: the sixth eigenvalue F'^-1 at eps = 0, '~0.1 rho c_t^2' (``001.fig8``)."""
     v = ctx.fig_eigen_at_zero("shear_yz")
-    return v, ctx.FIG_NOTE.format(val=v)
+    return v, ctx.FIG_NOTE_SHORT.format(val=v)
 
 
 def c_001_fig4(ctx, e):
