@@ -397,3 +397,54 @@ def test_browser_reveals_hidden_and_folded_rows_when_their_anchor_is_followed(re
     f.write_text(page.replace("</body>", script + "</body>"), encoding="utf-8")
     out = _run_browser(exe, f)
     assert out == {"hidden_before": True, "hidden_after": False, "filter": "", "folded_before": True, "opened": True}
+
+
+# ---- figures ------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def drawn(tmp_path_factory):
+    """The figures the issue names, drawn and kept open (not saved) for inspection."""
+    from tensorglass.report import _figures as F
+    kept = {}
+    orig = F._save
+    F._save = lambda fig, outdir, name: kept.setdefault(name, fig) and name
+    try:
+        F.set_resolution(True)
+        for fn in (F.fig_gamma_ratio, F.fig_avalanche_eigenvalues, F.fig_avalanche_methods, F.fig_critical_strains,
+                   F.fig_bl_phase_diagram, F.fig_bl_f_of_g):
+            fn(tmp_path_factory.mktemp("fig"), quick=True)
+    finally:
+        F._save = orig
+    yield kept
+    import matplotlib.pyplot as plt
+    plt.close("all")
+
+
+def test_figures_say_what_the_report_says(drawn, report):
+    results = {r["id"]: r for r in report[0]}
+    a, b = drawn["gamma_ratio.png"].axes[:2]
+    legend = " ".join(t.get_text() for t in a.get_legend().get_texts())
+    for fit in ("003.fit13", "003.fit10"):                        # the numbers of the report's entries
+        assert f"{results[fit + '.slope']['computed']:.4f}x" in legend
+        assert f"r = {results[fit + '.r']['computed']:.4f}" in legend
+    assert "c_l/c_t" in b.get_ylabel()                            # the right panel plots both ratios
+    for ax in drawn["avalanche_eigenvalues.png"].axes:            # 001's printed values visible above zero
+        if ax.get_title().startswith("Fig. 3") or ax.get_title().startswith("Fig. 6"):
+            assert ax.get_yscale() == "symlog"
+    methods = drawn["avalanche_methods.png"].axes[:3]
+    for ax in methods:                                            # one scale: raw eigenvalues, 000's far above 1
+        assert "max" not in ax.get_ylabel() and max(max(line.get_ydata()) for line in ax.get_lines()) > 10
+    notes = [t.get_text() for t in drawn["critical_strains.png"].axes[0].texts]
+    assert len(notes) == len(set(notes)) == 3                     # one label per mode
+    labels = " ".join(t.get_text() for t in drawn["bl_fig5_f_of_g.png"].axes[0].get_legend().get_texts())
+    assert "5/3" in labels                                        # 004's c = 5/3 curve is drawn
+    ax = drawn["bl_fig4_phase_diagram.png"].axes[0]
+    fig = ax.figure
+    fig.canvas.draw()
+    from matplotlib.text import Text
+    boxes = [Text.get_window_extent(t) for t in ax.texts]                 # the names, without their leaders
+    assert len(boxes) == 13
+    assert not any(p.overlaps(q) for i, p in enumerate(boxes) for q in boxes[i + 1:])   # names do not overlap
+    line = ax.get_lines()[0]
+    xy = ax.transData.transform(list(zip(line.get_xdata(), line.get_ydata())))
+    assert all(bb.y0 > max(y for x, y in xy if bb.x0 <= x <= bb.x1) for bb in boxes if any(bb.x0 <= x <= bb.x1 for x, _ in xy))
