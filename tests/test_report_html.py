@@ -448,3 +448,60 @@ def test_figures_say_what_the_report_says(drawn, report):
     line = ax.get_lines()[0]
     xy = ax.transData.transform(list(zip(line.get_xdata(), line.get_ydata())))
     assert all(bb.y0 > max(y for x, y in xy if bb.x0 <= x <= bb.x1) for bb in boxes if any(bb.x0 <= x <= bb.x1 for x, _ in xy))
+
+
+# ---- the study pages: the same renderer ---------------------------------------------------------------
+
+REPO = __import__("pathlib").Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def study_pages():
+    """Both study pages, drawn from stored results: the committed full bl-phase study (docs/results) and a
+    tiny blocks run (tests/data/blocks_tiny_results.json, written by `run_study("blocks", config="tiny")`)."""
+    import xarray as xr
+
+    from tensorglass.studies import bl_phase, bl_phase_page, blocks_page
+    stored = REPO / "docs" / "results" / "bl-phase-full"
+    results = json.loads((stored / "results.json").read_text())
+    with xr.open_dataset(stored / "data.nc", engine="h5netcdf") as ds:
+        results = bl_phase.complete_results(results, ds.load())
+    bl = bl_phase_page.document(results)
+    blk = blocks_page.document(json.loads((REPO / "tests" / "data" / "blocks_tiny_results.json").read_text()))
+    pages = {"bl-phase": (bl, bl.html(bl_phase_page.TITLE), results),
+             "blocks": (blk, blk.html(blocks_page.TITLE), None)}
+    return pages
+
+
+def test_study_pages_have_contents_anchors_captions_and_no_raw_markup(study_pages):
+    for name, (doc, page, _) in study_pages.items():
+        parsed = _Collect()
+        parsed.feed(page)
+        text = "".join(parsed.text)
+        assert "<nav id='toc'>" in page, name
+        assert all(a for _, _, a in parsed.headings), name                          # every heading has an anchor
+        assert parsed.tables and all(re.match(r"Table \d+\. \S", t["caption"]) for t in parsed.tables), name
+        assert len(parsed.figures) >= 6 and all(page.count(f"href='#{f}'") for f in parsed.figures), name
+        assert "**" not in text and "<strong>" in page, name                        # Markdown rendered
+        assert not re.search(r"\bnan\b|n/a|p = 0\.00\b", text), name
+        assert [h for h in parsed.hrefs if h.startswith("#") and h[1:] not in set(parsed.ids)] == [], name
+    bl_doc, bl_page, results = study_pages["bl-phase"]
+    flags = [t for t in _tables(bl_page) if t["caption"].startswith(f"Table {len(_tables(bl_page))}. Flags")]
+    assert flags and flags[0]["rows"] == len(results["flags"]) + len(results["notes"])   # flags in one table
+    assert "lowest swap rate" not in bl_page[:bl_page.index("<nav id='toc'>")]            # none above section 1
+    assert "p &lt; 0.001" in bl_page and "(p = 0.91)" in bl_page
+
+
+def _tables(page):
+    parsed = _Collect()
+    parsed.feed(page)
+    return parsed.tables
+
+
+@pytest.mark.parametrize("name,target,column,filter_", [("bl-phase", "table-tc", "sigma", "0.2"),
+                                                        ("blocks", "table-correlation", "r", "100")])
+def test_study_pages_in_a_headless_browser(study_pages, tmp_path, name, target, column, filter_):
+    exe = _need_browser()
+    _, page, _ = study_pages[name]
+    out = browse(exe, page, tmp_path, target, column, filter_, name=f"{name}.html")
+    assert problems(out, target, filter_) == []

@@ -133,9 +133,15 @@ class Doc:
     def unfold(self):
         self.blocks.append(("unfold",))
 
-    def bibliography(self):
-        """The papers of ``citations``, each listed once."""
-        self.blocks.append(("bib",))
+    def bibliography(self, cited_only=False):
+        """The papers of ``citations``, each listed once (with ``cited_only``, those the text cites)."""
+        self.blocks.append(("bib", cited_only))
+
+    def _bib_papers(self, block):
+        if not block[1]:
+            return self.citations
+        cited = {k for b in self.blocks for t in self._texts(b) for k in _CITE.findall(str(t))}
+        return {k: p for k, p in self.citations.items() if k in cited}
 
     def _key(self, kind, key):
         if (kind, key) in self._keys:
@@ -270,7 +276,7 @@ class Doc:
             elif kind == "unfold":
                 out.append("</details>")
             elif kind == "bib":
-                out.extend(f'- <a id="ref-{k}"></a>**{p.label}** {esc(_bib_text(p))}' for k, p in self.citations.items())
+                out.extend(f'- <a id="ref-{k}"></a>**{p.label}** {esc(_bib_text(p))}' for k, p in self._bib_papers(b).items())
             else:
                 header, rows, anchor_col, caption, key = b[1:]
                 out.append(f'<a id="table-{key}"></a>\n\n*Table {nums[("table", key)]}. '
@@ -303,7 +309,7 @@ class Doc:
             if kind == "h":
                 out.append(f"<h{b[1]} id='{e(b[3])}'>{self._html_inline(b[2], nums)}</h{b[1]}>")
             elif kind == "toc":
-                out.append("<nav id='toc'><h2>Contents</h2><ul>")
+                out.append("<nav id='toc'><h2 id='contents'>Contents</h2><ul>")
                 for lvl, t, a in self.headings():
                     out.append(f"<li class='toc{lvl}'><a href='#{e(a)}'>{e(self.plain(t))}</a></li>")
                 out.append("</ul></nav>")
@@ -323,7 +329,7 @@ class Doc:
             elif kind == "bib":
                 out.append("<ul class='bib'>" + "".join(
                     f"<li id='ref-{e(k)}'><b>{e(p.label)}</b> {e(p.full)}{_bib_html(p)}</li>"
-                    for k, p in self.citations.items()) + "</ul>")
+                    for k, p in self._bib_papers(b).items()) + "</ul>")
             else:
                 out.append(self._html_table(*b[1:], nums))
         out.append(f"<script>{_SCRIPT}</script></body></html>")
