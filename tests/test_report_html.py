@@ -159,6 +159,20 @@ def test_sections_follow_each_paper(report):
     assert parsed.row_heading["002.eqD8"].startswith("002 (Zhou 2020) App. D:")
 
 
+def test_an_entry_is_placed_by_the_section_its_source_names():
+    from tensorglass.report._page import place
+    assert place("001.eq4.6", "001 Eq. (4.6)") == ("001", "IV", (0, 6.0))
+    assert place("001.primes", "001 Sec. IV (below Eq. 4.6)") == ("001", "IV", (0, 6.0))
+    assert place("004.eq17", "004 Eq. (17)") == ("004", "II", (0, 17.0))       # 004 numbers its equations through
+    assert place("004.eq2.eta", "004 Eq. (2)") == ("004", "I", (0, 2.0))
+    assert place("002.eqB9", "002 Eq. (B.9)") == ("002", "B", (0, 9.0))
+    assert place("000.d12", "000 Eq. (D12)") == ("000", "D", (0, 12.0))
+    assert place("002.table.PS.x", "002 Table 1") == ("002", "5", (2, 0.0))
+    assert place("002.mb_range", "002 abstract and Sec. 2") == ("002", "2", (3, 0.0))
+    assert place("004.fig3.silica", "004 Fig. 3(a)") == ("004", "III", (1, 3.0))
+    assert place("000.eq2.14", "000 Eq. (2.14) vs 001 Eq. (2.12)-(2.13)") == ("000", "II", (0, 14.0))
+
+
 def test_discrepancy_index_has_source_and_reason(report):
     results, _, page, parsed, _ = report
     disc = [r for r in results if r["status"] == "discrepancy"]

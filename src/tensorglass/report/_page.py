@@ -89,9 +89,9 @@ def place(entry_id: str, source: str):
         return paper, None, (9, 0.0)
     if m.group(1):
         sec = _section_name(paper, m.group(2))
-        sub = re.search(r"Eqs?\.\s*\(?(\d+)(?:\.(\d+))?", text[m.end():])
-        order = (0, float(sub.group(2) or sub.group(1))) if sub else (
-            (1, float(re.search(r"Figs?\.\s*(\d+)", text).group(1))) if re.search(r"Figs?\.\s*(\d+)", text) else (3, 0.0))
+        eq = re.search(r"Eqs?\.\s*\(?(\d+)(?:\.(\d+))?", text[m.end():])   # "Sec. IV (below Eq. 4.6)"
+        fig = re.search(r"Figs?\.\s*(\d+)", text)                           # "Sec. IV, Figs. 3-5"
+        order = (0, float(eq.group(2) or eq.group(1))) if eq else (1, float(fig.group(1))) if fig else (3, 0.0)
         return paper, sec, order
     if m.group(3):
         if m.group(4):

@@ -323,7 +323,7 @@ class Doc:
                            f"loading='lazy'><figcaption><b>Figure {n}.</b> {self._html_inline(b[2], nums)}"
                            "</figcaption></figure>")
             elif kind == "fold":
-                out.append(f"<details><summary>{self._html_inline(b[1], nums)}</summary>")
+                out.append(f"<details><summary>{e(self.plain(b[1]))}</summary>")  # plain: a click opens it
             elif kind == "unfold":
                 out.append("</details>")
             elif kind == "bib":
