@@ -62,3 +62,20 @@ def test_points_run_on_the_sweep_engine_and_resume(tmp_path):
 def test_registered_targets_must_live_in_the_package():
     with pytest.raises(ValueError, match="outside the tensorglass package"):
         evaluate_point("os:getcwd", {}, 0, ())
+
+
+def test_the_sweep_engine_knows_a_study_s_points_only_once_the_study_registers_them():
+    """The sweep engine imports no study: a spec that names a study's kind of point is refused until the
+    studies are imported (which registers their kinds), then accepted (a fresh interpreter)."""
+    import subprocess
+    import sys
+    code = ("import sys\n"
+            "from tensorglass.sweeps import SpecError, parse_spec\n"
+            "spec = {'compute': 'bl-mf', 'grid': {'n_spins': [64]}}\n"
+            "try:\n    parse_spec(spec)\nexcept SpecError as e:\n    print('refused:', e)\n"
+            "assert not any(m.startswith('tensorglass.studies') for m in sys.modules)\n"
+            "import tensorglass.studies\n"
+            "print('accepted:', parse_spec(spec).compute)\n")
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr
+    assert "refused:" in p.stdout and "'bl-mf' is not allowed" in p.stdout and "accepted: bl-mf" in p.stdout

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tensorglass.studies import STUDIES, StudyRun
+from tensorglass.studies import STUDIES
 from tensorglass.studies import _crossings as cx
 from tensorglass.studies._bl_points import mf_point, ordering_modes, pt_point
 
@@ -140,10 +140,10 @@ def test_all_to_all_point_orders_in_the_stronger_sector():
 
 
 def test_pipeline_end_to_end_writes_the_results_the_issue_asks_for(tmp_path):
-    from tensorglass.studies.bl_phase import run_config
-    assert STUDIES["bl-phase"] == "tensorglass.studies.bl_phase"
+    from tensorglass.studies import run_study
+    assert STUDIES["bl-phase"] == ("tensorglass.studies.bl_phase", "tensorglass.studies.bl_phase_page")
     out = tmp_path / "bl"
-    head = run_config(StudyRun("bl-phase", out=out, workers=1, progress=False), "test")
+    head = run_study("bl-phase", config="test", out=out, workers=1, progress=False)
     assert "T_c" in head["headline"]
     res = json.loads((out / "results.json").read_text())
     for key in ("t_c", "validation", "conjectures", "parameters", "tensorglass_version", "seeds"):

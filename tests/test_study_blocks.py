@@ -19,7 +19,7 @@ from tensorglass.clusters import (
     ttls_cluster_hamiltonian,
     ttls_free_spectral_density,
 )
-from tensorglass.studies._blocks_report import validation
+from tensorglass.studies.blocks import validation
 
 ALPHA = 0.625
 
@@ -168,10 +168,9 @@ def test_kubo_statics_obey_the_fluctuation_sum_for_classical_limit():
 
 @pytest.mark.slow
 def test_study_pipeline_end_to_end(tmp_path):
-    from tensorglass.studies import StudyRun
-    from tensorglass.studies import blocks
+    from tensorglass.studies import run_study
     out = tmp_path / "blocks"
-    res = blocks.run(StudyRun("blocks", out=out, workers=1, progress=False), config="tiny")
+    res = run_study("blocks", config="tiny", out=out, workers=1, progress=False)
     for f in ("study.md", "study.html", "data.nc", "results.json", "figures/correlation_vs_g.png",
               "figures/quantum_ratio.png", "figures/flow_vs_scale.png"):
         assert (out / f).is_file(), f

@@ -424,6 +424,7 @@ def _describe_mc_file(path):
 
 def _cmd_sweep(a):
     try:
+        from . import studies  # noqa: F401  (registers the studies' kinds of point: their stores are sweeps too)
         from .sweeps import SweepStore, run_sweep
     except ImportError as exc:  # pragma: no cover
         from .errors import TensorglassError

@@ -80,6 +80,14 @@ def _place_labels(ax, xs, ys, names, fontsize=6.5):
         taken.append(box)
 
 
+def _symlog_ticks(ax, ticks):
+    """Plain numbers at the given ticks of a symmetric-log axis (no crowded minor ticks near zero)."""
+    from matplotlib.ticker import FixedLocator, NullLocator
+    ax.yaxis.set_major_locator(FixedLocator(ticks))
+    ax.yaxis.set_minor_locator(NullLocator())
+    ax.set_yticklabels([f"{t:g}" for t in ticks])
+
+
 def _pub_values(eid):
     """A published number, a [lo, hi] list or an "a to b" string, as a list of floats."""
     v = _pub(eid)
@@ -98,15 +106,18 @@ def fig_gamma_ratio(outdir, quick=False):
     x = np.array([_pub(f"003.table.{m.name}.gamma_ratio_exp") for m in mats])
     y = np.array([m.velocity_ratio for m in mats])
     excl = np.array([m.name in ("As2S3", "PMMA", "PS") for m in mats])
-    f13 = gr.fit_through_origin(x, y)
-    f10 = gr.fit_through_origin(x[~excl], y[~excl])
+    # the fits as the report's checks read them: the table's printed columns, c_l/c_t to 2 decimals
+    yp = np.round(y, 2)
+    f13 = gr.fit_through_origin(x, yp)
+    f10 = gr.fit_through_origin(x[~excl], yp[~excl])
     null = gr.compare_with_constant_model(x, y)
     fig, (a, b) = plt.subplots(1, 2, figsize=(9.5, 4.0))
     a.scatter(x[~excl], y[~excl], c="C0", label="10 materials")
     a.scatter(x[excl], y[excl], facecolors="none", edgecolors="C3", label="As$_2$S$_3$, PMMA, PS")
     xx = np.linspace(1.35, 1.95, 10)
-    a.plot(xx, f13.slope * xx, "C3-", lw=1, label=f"fit, 13: y = {f13.slope:.3f}x (r = {f13.pearson_r:.3f})")
-    a.plot(xx, f10.slope * xx, "C0-", lw=1, label=f"fit, 10: y = {f10.slope:.3f}x (r = {f10.pearson_r:.3f})")
+    a.plot(xx, f13.slope * xx, "C3-", lw=1, label=f"fit, 13: y = {f13.slope:.4f}x (r = {f13.pearson_r:.4f})")
+    a.plot(xx, f10.slope * xx, "C0-", lw=1, label=f"fit, 10: y = {f10.slope:.4f}x (r = {f10.pearson_r:.4f})")
+    a.plot([], [], " ", label="fits over the printed columns (c_l/c_t to 2 decimals)")
     a.plot(xx, xx, "k--", lw=0.8, label="y = x (theory)")
     a.set_xlabel(r"measured $\gamma_l/\gamma_t$")
     a.set_ylabel(r"predicted $c_l/c_t$")
@@ -123,7 +134,7 @@ def fig_gamma_ratio(outdir, quick=False):
     b.axhline(null.constant, color="C2", label=f"constant {null.constant:.3f} (RMS {null.rms_constant_model:.3f})")
     b.axhline(gr.ISOTROPIC_LOWER_BOUND, color="0.5", ls=":", label=r"lower bound $2/\sqrt{3}$")
     b.set_xticks(idx, [mats[i].name for i in order], rotation=70, fontsize=6.5)
-    b.set_ylabel(r"$\gamma_l/\gamma_t$")
+    b.set_ylabel(r"ratio: measured $\gamma_l/\gamma_t$ (circles), $c_l/c_t$ (squares)")
     b.set_title("null model: one constant beats $c_l/c_t$ on these 13")
     b.set_ylim(1.1, 2.1)
     b.legend(loc="upper center", bbox_to_anchor=(0.5, -0.3), ncol=2)
@@ -156,9 +167,14 @@ def fig_avalanche_eigenvalues(outdir, quick=False):
         else:
             lam = np.array([getattr(m, attr) for m in md])
             chi = 1.0 / lam
-            chi[np.abs(chi) > 12] = np.nan
-            ax.plot(eps, chi, "C0")
-            ax.set_ylim(-12, 12)
+            chi[np.abs(chi) > 200] = np.nan   # the pole at the sign change
+            # a symmetric-log axis: linear within +-0.05, logarithmic beyond, so that 001's printed values (0.02-0.6)
+            # and the divergence at the critical eccentricity are both visible
+            ax.set_yscale("symlog", linthresh=0.05, linscale=0.6)
+            ax.plot(eps, chi, "C0", label=r"computed eigenvalue of $\chi$")
+            ax.plot(eps, chi * 2 / ELL_TABLE, "C2--", lw=1, label=r"computed $\times\, 2/\ln(R/L_1)$")
+            ax.set_ylim(-100, 100)
+            _symlog_ticks(ax, [-100, -10, -1, -0.1, 0, 0.1, 1, 10, 100])
             ax.axhline(0, color="k", lw=0.6)
             ax.set_ylabel(r"eigenvalue of $\chi$ [$1/(\rho c_t^2)$]")
             # 001's text values ("of order 0.1 rho c_t^2" at eps = 0, etc.), drawn where the text puts them
@@ -168,7 +184,7 @@ def fig_avalanche_eigenvalues(outdir, quick=False):
             ax.plot([0.0, 0.995][:len(vals)], vals, "kD", ms=4, mfc="none",
                     label=f"001 text: {' to '.join(f'{v:g}' for v in vals)} (eps = 0{', 1' if len(vals) > 1 else ''})")
             if attr in ("hard_xy", "hard_symmetric"):
-                ax.legend(loc="lower left", fontsize=6.5)
+                ax.legend(loc="lower left", fontsize=6)
             if attr in crit and crit[attr] is not None:
                 same = abs(crit[attr] - pubcrit[attr]) < 5e-4
                 ax.axvline(crit[attr], color="C3", lw=2.2, alpha=0.5, label=f"computed {crit[attr]:.3f}")
@@ -177,7 +193,8 @@ def fig_avalanche_eigenvalues(outdir, quick=False):
                 ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), fontsize=6.5)
         ax.set_title(title)
         ax.set_xlabel(r"eccentricity $\epsilon$")
-    fig.suptitle(r"001 Figs. 3-9 recomputed: $\alpha = 0.7$, $\ln(R/L_1) = 20$ (published curves are 10x smaller, see notes)")
+    fig.suptitle(r"001 Figs. 3-9 recomputed: $\alpha = 0.7$, $\ln(R/L_1) = 20$; symmetric-log axes (linear within $\pm$0.05). "
+                 r"001's printed values lie on the computed curves times $2/\ln(R/L_1)$ (dashed)", fontsize=9)
     fig.tight_layout()
     return _save(fig, outdir, "avalanche_eigenvalues.png")
 
@@ -195,9 +212,8 @@ def fig_avalanche_methods(outdir, quick=False):
     names = ["dilation", "yy-zz", "yz shear"]
     for method, ell, label in variants:
         vals = av.soft_eigenvalues(eps, 0.7, ell, method)
-        scale = np.abs(vals).max(axis=0)
         for j, ax in enumerate(axs):
-            ax.plot(eps, vals[:, j] / scale[j], "--" if method == "tensor" else "-",
+            ax.plot(eps, vals[:, j], "--" if method == "tensor" else "-",
                     lw=2.0 if method == "tensor" else 1.2, label=label)
     for j, (ax, tag) in enumerate(zip(axs, ("eps1", "eps2", "eps3"))):
         ax.axhline(0, color="k", lw=0.6)
@@ -205,10 +221,14 @@ def fig_avalanche_methods(outdir, quick=False):
                    label="001's critical eccentricity (published)" if j == 0 else None)
         ax.set_title(f"soft mode: {names[j]}")
         ax.set_xlabel(r"eccentricity $\epsilon$")
-        ax.set_ylabel(r"eigenvalue of $\chi^{-1}$ / max|.|")
-    fig.suptitle(r"Sign changes of $\chi^{-1}$ under each reading ($\alpha = 0.7$): only 001's closed-form averages "
-                 "cross zero. The tensor curve lies on the published one for dilation and yy-zz;\n"
-                 "the two 000 curves nearly coincide near 1", fontsize=9)
+        ax.set_yscale("symlog", linthresh=0.1, linscale=1.0)
+        ax.set_ylim(-3, 60)
+        _symlog_ticks(ax, [-1, -0.1, 0, 0.1, 1, 10])
+        ax.set_ylabel(r"eigenvalue of $\chi^{-1}$ [$\rho c_t^2$]")
+    fig.suptitle(r"Sign changes of $\chi^{-1}$ under each reading ($\alpha = 0.7$), all on one scale (symmetric log, "
+                 r"linear within $\pm$0.1): only 001's closed-form averages cross zero." "\n"
+                 "The tensor curve lies on the published one for dilation and yy-zz; 000's matrix stays far above zero",
+                 fontsize=9)
     fig.tight_layout()
     h, lab = axs[0].get_legend_handles_labels()
     fig.legend(h, lab, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=3, fontsize=7)
@@ -227,8 +247,9 @@ def fig_critical_strains(outdir, quick=False):
                 ax.plot([], [], ls, color=f"C{j}", label=f"{_MODE_TEX[k]}, ln(R/L1) = {ell:.1f}: no sign change")
             else:
                 ax.plot(alphas, cs[:, j], ls, color=f"C{j}", label=f"{_MODE_TEX[k]}, ln(R/L1) = {ell:.1f}")
-                ax.annotate(_MODE_TEX[k], (alphas[-1], cs[-1, j]), xytext=(3, 0), textcoords="offset points",
-                            fontsize=7, color=f"C{j}", va="center", annotation_clip=False)
+                if ell == ELL_TABLE:  # one label per mode, on the curve of 001's table (solid)
+                    ax.annotate(_MODE_TEX[k], (alphas[-1], cs[-1, j]), xytext=(3, 0), textcoords="offset points",
+                                fontsize=7, color=f"C{j}", va="center", annotation_clip=False)
     for m in builtin_materials():
         if m.in_001_table:
             for tag in ("e_crit1", "e_crit2", "e_crit3"):
@@ -240,7 +261,8 @@ def fig_critical_strains(outdir, quick=False):
     ax.set_yscale("log")
     ax.set_xlabel(r"$\alpha = 1 - c_t^2/c_l^2$")
     ax.set_ylabel(r"critical strain $e_{xx}$ of each mode")
-    ax.set_title("Critical strains by soft mode (published algebra): computed curves and 001's table")
+    ax.set_title("Critical strains by soft mode (published algebra): computed curves and 001's table\n"
+                 "solid: ln(R/L1) = 20 (reproduces the table); dashed: 12.2 (001's text)")
     ax.legend(fontsize=6.5, loc="upper left", bbox_to_anchor=(1.12, 1.0))
     return _save(fig, outdir, "critical_strains.png")
 
@@ -427,16 +449,24 @@ def fig_bl_phase_diagram(outdir, quick=False):
     ax.plot(r, tc, "k-", label=r"$k_BT_C = \max(J_c, J_s)/6$ (Eq. 25)")
     ax.fill_between(r, 0, tc, where=r <= 1, color="C0", alpha=0.3, label="shear order: 5-component Heisenberg")
     ax.fill_between(r, 0, tc, where=r >= 1, color="C1", alpha=0.3, label="compression order: Ising")
-    pts = [(ia.j_compr_over_j_shear(m.elasticity()), m.name) for m in builtin_materials() if m.has_velocities]
+    pts = sorted((ia.j_compr_over_j_shear(m.elasticity()), m.name) for m in builtin_materials() if m.has_velocities)
     px = np.array([p[0] for p in pts])
-    ax.plot(px, np.maximum(px, 1) / 6, "k.", ms=4)
+    py = np.maximum(px, 1) / 6
+    ax.plot(px, py, "ko", ms=3.5, zorder=3)
     ax.axvline(1.0, color="0.4", ls=":", lw=0.8)
+    # the glasses crowd 0.83 < J_c/J_s < 1.44 on the line: their names go in two rows above the line, evenly spaced
+    # in the order of J_c/J_s, each joined to its point by a leader (the line is convex, so a leader from a point
+    # on it to a label above it stays above it)
+    lx = np.linspace(0.45, 1.95, len(pts))
+    for i, ((x, name), y, tx) in enumerate(zip(pts, py, lx)):
+        ty = 0.385 if i % 2 == 0 else 0.355
+        ax.annotate(name, (x, y), xytext=(tx, ty), textcoords="data", fontsize=6, ha="center", va="bottom",
+                    arrowprops={"arrowstyle": "-", "lw": 0.4, "color": "0.45", "shrinkA": 0, "shrinkB": 1.5})
     ax.set_xlabel(r"$J_{compr}/J_{shear} = \frac{5}{2}K/(K+2\mu)$")
     ax.set_ylabel(r"$k_B T / J_{shear}$")
-    ax.set_ylim(0, 0.4)
-    ax.set_title("004 Fig. 4: mean-field phase diagram, built-in glasses marked")
+    ax.set_ylim(0, 0.42)
+    ax.set_title("004 Fig. 4: mean-field phase diagram, built-in glasses marked (names joined to their points)")
     ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=6.5)
-    _place_labels(ax, px, np.maximum(px, 1) / 6, [p[1] for p in pts], fontsize=5.5)
     return _save(fig, outdir, "bl_fig4_phase_diagram.png")
 
 
@@ -453,7 +483,9 @@ def fig_bl_f_of_g(outdir, quick=False):
         gl, gr_ = b[1], b[2]
         fl, fr = mf.f_total(np.array([gl, gr_]), 0.05)
         ax.plot([gl, gr_], [fl, fr], "C0:", lw=1, label=f"common tangent (barrier {b[0]:.2f} $k_BT$)")
-    ax.plot(g, mf.f_total(g, cmax), "C3--", label=f"largest c with a concave part: {cmax:.3f} (004: {_pub('004.fig5.cmax'):.3f})")
+    ax.plot(g, mf.f_total(g, cmax), "C3--", label=f"computed largest c with a concave part: {cmax:.3f}")
+    c004 = _pub("004.fig5.cmax")
+    ax.plot(g, mf.f_total(g, c004), "C1:", lw=1.6, label=f"004's c = 5/3 = {c004:.3f}: F is convex (no concave part)")
     ax.set_xlabel(r"$g\,(a^3/k_BT)^{1/2}$")
     ax.set_ylabel(r"$F/N$ [$k_BT$]")
     ax.set_ylim(-1, 16)
@@ -464,8 +496,10 @@ def fig_bl_f_of_g(outdir, quick=False):
     d2 = np.where(gg**2 < 6, 1.0, mf.f0_second_derivative(np.maximum(gg, math.sqrt(6) + 1e-9)))
     ins.plot(gg**2, d2, "k")
     ins.axvline(6, color="C3", lw=0.6)
+    ins.text(6.3, 0.95, "kink at 6 (Eq. 27)", color="C3", fontsize=5.5, va="top", transform=ins.get_xaxis_transform())
     ins.set_xlabel("$g^2a^3/k_BT$", fontsize=6)
     ins.set_ylabel("$F_0''$", fontsize=6)
+    ins.set_title("inset: $F_0''(g)$", fontsize=6)
     ins.tick_params(labelsize=6)
     return _save(fig, outdir, "bl_fig5_f_of_g.png")
 

@@ -1,6 +1,11 @@
 """What every study shares: points computed on the sweep engine, a cost
 estimate before the start, and one set of outputs.
 
+A study is two modules: one computes (``run(study, config) ->``
+:class:`StudyOutput`), one draws its page through the report's renderer
+(``figures(output)``, ``document(results)``, ``TITLE``);
+:func:`tensorglass.studies.run_study` joins them.
+
 A study writes into ``--out DIR``:
 
     DIR/study.md, DIR/study.html   the text, tables and figures (same content)
@@ -33,6 +38,16 @@ from ..sweeps import SweepStore, parse_spec, run_sweep
 
 #: Files a finished study writes; their presence means "a study is there".
 OUTPUT_FILES = ("study.md", "study.html", "data.nc", "results.json")
+
+
+@dataclass
+class StudyOutput:
+    """What a study's computation hands to its page: ``results`` (JSON-able, written as results.json),
+    ``dataset`` (xarray, written as data.nc) and ``figure_data`` (in-memory inputs of the figures)."""
+
+    results: dict
+    dataset: object
+    figure_data: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -96,26 +111,39 @@ class StudyRun:
                              f" ({first}); rerun the same command to retry them")
         return [records[i] for i in range(len(points))]
 
+    def stamp(self, results: dict) -> dict:
+        """``results`` as results.json holds them: JSON types, with the package version, the seeds and
+        whether the run was quick."""
+        return _jsonable({**results, "tensorglass_version": __version__, "seeds": self.seeds, "quick": self.quick})
+
     def write(self, doc: Doc, title: str, figures: dict, dataset, results: dict) -> None:
         """Write the study's outputs: ``figures`` maps a file stem to a
         matplotlib figure (closed here), ``dataset`` is an xarray Dataset."""
-        import matplotlib.pyplot as plt
         figdir = self.out / "figures"
         figdir.mkdir(exist_ok=True)
-        for stem, fig in figures.items():
-            buf = io.BytesIO()
-            fig.savefig(buf, format="png", dpi=130, bbox_inches="tight")
-            plt.close(fig)
-            atomic_write_bytes(figdir / f"{stem}.png", buf.getvalue())
+        save_figures(figures, figdir)
         dataset.attrs.update({"title": title, "tensorglass_version": __version__,
                               "history": f"written by tensorglass {__version__} study {self.name}",
                               "seeds": json.dumps(self.seeds)})
         atomic_write_bytes(self.out / "data.nc", dataset.to_netcdf(engine="h5netcdf"))
-        results = {**results, "tensorglass_version": __version__, "seeds": self.seeds,
-                   "quick": self.quick}
-        atomic_write_text(self.out / "results.json", json.dumps(_jsonable(results), indent=1, allow_nan=False))
-        atomic_write_text(self.out / "study.md", doc.markdown())
-        atomic_write_text(self.out / "study.html", doc.html(title))
+        atomic_write_text(self.out / "results.json", json.dumps(self.stamp(results), indent=1, allow_nan=False))
+        write_page(self.out, doc, title)
+
+
+def save_figures(figures: dict, figdir: Path) -> None:
+    """Save each figure (file stem -> matplotlib figure) as figdir/STEM.png, atomically, and close it."""
+    import matplotlib.pyplot as plt
+    for stem, fig in figures.items():
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=130, bbox_inches="tight")
+        plt.close(fig)
+        atomic_write_bytes(figdir / f"{stem}.png", buf.getvalue())
+
+
+def write_page(out: Path, doc: Doc, title: str) -> None:
+    """A study's page: study.md and study.html, each atomically."""
+    atomic_write_text(Path(out) / "study.md", doc.markdown())
+    atomic_write_text(Path(out) / "study.html", doc.html(title))
 
 
 class StudyError(TensorglassError):

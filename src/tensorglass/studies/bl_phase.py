@@ -598,8 +598,12 @@ def _validation(res, cfg, recs):
             "all_to_all_poisson": cfg["robust_sigma"], "all_to_all_crossings": res["mf"]["U"]}
 
 
-def run_config(study, cfg_name="quick"):
-    """Run the study with the named configuration (``quick``, ``full`` or ``test``)."""
+def run(study, config=None):
+    """Compute the study (points, analysis, results and dataset) with the named configuration (``full``,
+    ``quick`` or ``test``; by default ``quick`` if ``study.quick`` else ``full``); its page is drawn by
+    :mod:`.bl_phase_page`."""
+    from ._common import StudyOutput
+    cfg_name = config or ("quick" if study.quick else "full")
     cfg = CONFIGS[cfg_name]
     parts = plan(cfg)
     estimate = _estimate(parts)
@@ -617,13 +621,12 @@ def run_config(study, cfg_name="quick"):
                    "point_cpu_time_s": float(sum(r.get("elapsed_s", 0.0) for part in parts for r in recs[part])),
                    "workers": study.workers or (1 if study.scheduler else 2),
                    "full_study_estimated_cpu_hours": full_cpu / 3600}
-    from ._bl_report import build_report
-    doc, figures, dataset = build_report(res, val, cfg, cfg_name, recs)
     t_c = [{k: r[k] for k in ("poisson_ratio", "j_compr_over_j_shear", "t_c", "error", "t_c_mean_field",
                               "t_c_weiss", "ordering_wavevector", "compression_weight")} |
            {k: r[k] for k in ("method", "compression_weight_error", "ordering_wavevector_2pi_over_L", "t_c_weiss_L",
                               "c_max", "c_max_error", "jump", "jump_error", "crossings_xi_over_L",
-                              "crossings_binder", "reduced_crossings", "t_weiss_by_L", "c_max_by_L")} for r in res["rows"]]
+                              "crossings_binder", "reduced_crossings", "t_weiss_by_L", "c_max_by_L",
+                              "ordering_set_size", "compression_weight_paramagnet")} for r in res["rows"]]
     conj = [{k: c[k] for k in ("id", "source", "claim", "verdict", "evidence")} for c in res["conjectures"]]
     robust = [{k: v for k, v in r.items() if k != "curves"} for r in res["robust"]]
     robust_dep = res["robust_dependence"]
@@ -640,9 +643,66 @@ def run_config(study, cfg_name="quick"):
                               # (as first computed: a resumed study reuses them); the printed estimate; the full
                               # study's estimate from the same cost table
                               **res["cost"]}}
-    study.write(doc, "Bevzenko-Lubchenko stress-spin model: phase diagram beyond mean field", figures, dataset,
-                results)
-    return {"headline": headline, "wall_time_s": wall}
+    for r in res["rows"]:   # the figures' inputs: the overlap histograms of the stored points
+        if "overlap" in r:
+            i = next(k for k, p in enumerate(recs["scan_params"]) if p["poisson"] == r["poisson_ratio"]
+                     and p["L"] == r["overlap"]["L"])
+            r["_q_hist"] = recs["scan"][i]["extra"]["q_hist"][0]
+            r["_qm_hist"] = recs["scan"][i]["extra"]["q_mode_hist"][0]
+    res["robust_sigma"] = cfg["robust_sigma"]
+    return StudyOutput(results=results, dataset=build_dataset(res, cfg),
+                       figure_data={"res": res, "val": val, "cfg": cfg, "recs": recs})
+
+
+def build_dataset(res, cfg):
+    import xarray as xr
+    sig = cfg["sigmas"]
+    sizes = cfg["sizes"]
+    t = res["curves"][sig[0]][sizes[0]]["T"]
+    data = {}
+    for key, unit, desc in (("C", "k_B per spin", "heat capacity per spin"),
+                            ("U", "1", "Binder ratio <m^4>/<m^2>^2 of the ordering modes"),
+                            ("xi_over_L", "1", "second-moment correlation length over L"),
+                            ("compression_weight", "1", "compression share of the ordering-mode intensity")):
+        arr = np.array([[res["curves"][s][L][key][0] for L in sizes] for s in sig])
+        err = np.array([[res["curves"][s][L][key][1] for L in sizes] for s in sig])
+        data[key] = (("poisson_ratio", "L", "temperature"), arr, {"units": unit, "long_name": desc})
+        data[key + "_error"] = (("poisson_ratio", "L", "temperature"), err,
+                                {"units": unit, "long_name": "jackknife error of " + desc})
+    rows = res["rows"]
+    for key, unit in (("t_c", "J"), ("error", "J"), ("t_c_mean_field", "J"), ("t_c_weiss", "J"),
+                      ("ordering_wavevector", "1/a"), ("compression_weight", "1"), ("jump", "k_B per spin"),
+                      ("jump_error", "k_B per spin"), ("c_max", "k_B per spin"), ("c_max_error", "k_B per spin")):
+        name = "t_c_error" if key == "error" else key + ("_lowest_T" if key == "compression_weight" else "")
+        data[name] = (("poisson_ratio",), np.array([r[key] for r in rows], float), {"units": unit})
+    ds = xr.Dataset(data, coords={"poisson_ratio": ("poisson_ratio", np.array(sig, float), {"units": "1"}),
+                                  "L": ("L", np.array(sizes), {"units": "lattice spacings"}),
+                                  "temperature": ("temperature", np.asarray(t), {"units": "J/k_B"})})
+    ds.attrs["energy_unit"] = "J: the coupling scale of J(k) (its rank-3 projector has eigenvalue 1), k_B = 1"
+    return ds
+
+
+def complete_results(results: dict, dataset) -> dict:
+    """A stored ``results.json`` with the fields later versions add, from its own dataset and parameters
+    (no simulation): the compression share of the paramagnet (highest T, largest L) and the number of wave
+    vectors in the ordering set (the Weiss maximum of the model)."""
+    from ..montecarlo import build_model
+    from ._bl_points import ordering_modes
+    out = dict(results)
+    prm = out["parameters"]
+    Lm = max(int(v) for v in prm["sizes"])
+    rows = []
+    for r in out["t_c"]:
+        r = dict(r)
+        if "compression_weight_paramagnet" not in r:
+            w = dataset["compression_weight"].sel(poisson_ratio=r["poisson_ratio"], L=Lm)
+            r["compression_weight_paramagnet"] = float(w.isel(temperature=int(np.argmax(dataset["temperature"].values))))
+        if "ordering_set_size" not in r:
+            model = build_model("bl6", Lm, poisson=r["poisson_ratio"], cutoff=1.0, k0=prm["k0"])
+            r["ordering_set_size"] = ordering_modes(model)["n_modes"]
+        rows.append(r)
+    out["t_c"] = rows
+    return out
 
 
 def _headline(res, val):
@@ -654,6 +714,3 @@ def _headline(res, val):
             f"{val['all_to_all_expected']:.4f}; conjectures: {v}")
 
 
-def run(study) -> dict:
-    """Entry point of ``tensorglass study bl-phase``."""
-    return run_config(study, "quick" if study.quick else "full")

@@ -49,7 +49,9 @@ CHECKS: dict = {}
 
 
 def register_compute(name: str, target: str, parameters: dict, outputs: dict, with_errors=(), check=None) -> None:
-    """Make a new kind of sweep point available (used by :mod:`tensorglass.studies`).
+    """Make a new kind of sweep point available.  The engine knows no kinds
+    but its own (:data:`COMPUTES`); a higher floor (the studies) registers its
+    kinds when it is imported, and only then can a spec or store name them.
 
     ``target`` is ``"tensorglass.module:function"``; the function takes
     ``(params: dict, seed: int)`` and returns a dict with every name of
@@ -71,8 +73,7 @@ def register_compute(name: str, target: str, parameters: dict, outputs: dict, wi
 
 
 def _known_computes():
-    if not set(PARAMETERS) - set(COMPUTES):
-        import tensorglass.studies  # noqa: F401  (registers the studies' kinds of point)
+    """The engine's own kinds and those registered so far (:func:`register_compute`)."""
     return tuple(PARAMETERS)
 
 
@@ -223,7 +224,8 @@ def parse_spec(raw: dict, origin: str = "spec") -> SweepSpec:
         raise SpecError(f"{origin}: unknown keys {sorted(extra)}; allowed: {sorted(allowed_top)}")
     compute = raw.get("compute")
     if compute not in _known_computes():
-        raise SpecError(f"{origin}: compute = {compute!r} is not allowed; need one of {', '.join(_known_computes())}")
+        raise SpecError(f"{origin}: compute = {compute!r} is not allowed; need one of {', '.join(_known_computes())} "
+                        "(a study's kinds of point are known once the study is imported, e.g. by `tensorglass study`)")
     seed = raw.get("seed", 0)
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**64:
         raise SpecError(f"{origin}: seed = {seed!r} is not allowed; need an integer 0 <= seed < 2^64 "

@@ -14,7 +14,7 @@ import numpy as np
 
 from ...reference import published_entries
 from . import p000, p001, p002, p003, p004
-from .common import ABSOLUTE, DISCREPANCY, ELL_001_TEXT, ELL_TABLE, NOT_CHECKABLE, REPRODUCED, Context, within
+from .common import ABSOLUTE, DISCREPANCY, ELL_001_TEXT, ELL_TABLE, NOT_CHECKABLE, REPRODUCED, RULE, Context, judge
 
 _MODULES = (p000, p001, p002, p003, p004)
 STATUSES = (REPRODUCED, DISCREPANCY, NOT_CHECKABLE)
@@ -52,24 +52,44 @@ def _jsonable(x):
 
 
 def answer(ctx: Context, entry: dict) -> dict:
-    """Run the entry's check and judge it."""
-    out = check_for(entry["id"])(ctx, entry)
-    computed, status, note = out[:3]
+    """Run the entry's check and judge it (:func:`record`)."""
+    return record(entry, check_for(entry["id"])(ctx, entry))
+
+
+def record(entry: dict, out: tuple) -> dict:
+    """The result record of an entry from its check's output ``(computed, note)``
+    or ``(computed, note, tolerance override)``; a check never returns a
+    status: :func:`judge` decides it (the rule :data:`RULE`)."""
+    if not isinstance(out, tuple) or len(out) not in (2, 3) or not isinstance(out[1], str) or out[1] in STATUSES:
+        raise TypeError(f"the check of {entry['id']} must return (computed, note[, tolerance]), got {out!r:.200}")
+    computed, note = out[0], out[1]
     tol = {"tolerance": entry["tolerance"], "tolerance_kind": entry.get("tolerance_kind", ABSOLUTE),
            "tolerance_source": entry.get("tolerance_source", "")}
-    if len(out) > 3 and out[3]:
-        tol.update(out[3])
-    if status is None:
-        status = REPRODUCED if within(computed, entry["published"], tol["tolerance"], tol["tolerance_kind"]) else DISCREPANCY
+    if len(out) == 3 and out[2]:
+        tol.update(out[2])
+    status = judge(computed, entry["published"], tol["tolerance"], tol["tolerance_kind"])
     rec = {k: entry[k] for k in ("id", "source", "quantity", "published")}
     rec.update({"computed": _jsonable(computed), **tol, "status": status, "note": note})
     return {k: rec[k] for k in RESULT_KEYS}
 
 
-def compute_results(quick: bool = False) -> list[dict]:
-    """One result per published entry, in the reference data's order."""
-    ctx = Context(quick=quick)
+def compute_results(quick: bool = False, ell: float = ELL_TABLE) -> list[dict]:
+    """One result per published entry, in the reference data's order; ``ell``
+    is the ln(R/L1) of 001's method (20 reproduces 001; 001's text states
+    :data:`ELL_001_TEXT`)."""
+    ctx = Context(quick=quick, ell=ell)
     return [answer(ctx, e) for e in published_entries()]
+
+
+def holds_only_with_ell_table(results, quick: bool = False) -> list[str]:
+    """Ids of the reproduced 001 entries that become discrepancies when 001's
+    method uses the ln(R/L1) its text states (:data:`ELL_001_TEXT`, 12.2)
+    instead of :data:`ELL_TABLE` (20): they hold only with ln(R/L1) = 20.
+    Only 001's checks take ln(R/L1) from the context (000 states R = 1 m, about 20)."""
+    ctx = Context(quick=quick, ell=ELL_001_TEXT)
+    entries = {e["id"]: e for e in published_entries()}
+    return [r["id"] for r in results if r["id"].startswith("001.") and r["status"] == REPRODUCED
+            and answer(ctx, entries[r["id"]])["status"] != REPRODUCED]
 
 
 def counts_by_paper(results) -> dict:
@@ -82,5 +102,5 @@ def counts_by_paper(results) -> dict:
     return out
 
 
-__all__ = ["Context", "ELL_001_TEXT", "ELL_TABLE", "RESULT_KEYS", "STATUSES", "answer", "check_for", "compute_results",
-           "counts_by_paper"]
+__all__ = ["Context", "ELL_001_TEXT", "ELL_TABLE", "RESULT_KEYS", "RULE", "STATUSES", "judge", "answer", "check_for", "compute_results",
+           "counts_by_paper", "holds_only_with_ell_table", "record"]

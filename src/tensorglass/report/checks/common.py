@@ -4,11 +4,12 @@ Each published entry (:func:`tensorglass.reference.published_entries`) is
 answered by one small function ``c_<id>`` in the module of its paper
 (``p000`` ... ``p004``; dots and dashes of the id become underscores), or, for
 the long tables, by one function per table.  A check returns
-``(computed, status, note)`` and optionally a fourth item, a dict that
-replaces the entry's tolerance (``tolerance``, ``tolerance_kind``,
-``tolerance_source``) where the check propagates the rounding of printed
-inputs.  ``status = None`` asks for the numeric judgement against the
-tolerance.  Published numbers are read only from the reference data.
+``(computed, note)`` and optionally a third item, a dict that replaces the
+entry's tolerance (``tolerance``, ``tolerance_kind``, ``tolerance_source``)
+where the check propagates the rounding of printed inputs.  A check never
+returns a status: :func:`judge` decides every status from the computed value,
+the published one and the tolerance (see there for the two cases without a
+number).  Published numbers are read only from the reference data.
 """
 
 from __future__ import annotations
@@ -37,6 +38,31 @@ KB = 1.380649e-23
 REPRODUCED, DISCREPANCY, NOT_CHECKABLE = "reproduced", "discrepancy", "not-checkable"
 ABSOLUTE, RELATIVE = "absolute", "relative"
 
+#: The rule of the judgement, stated once (the report prints it).
+RULE = ("Every status is decided by one comparison: reproduced if |computed - published| <= tolerance (for a "
+        "pair or list, every element; a relative tolerance is a fraction of |published|), else discrepancy. "
+        "Two cases have no number to compare. Where the computation runs but yields no value (for example no "
+        "eigenvalue changes sign below eps = 1), the computed result says 'none' and why, and the entry is a "
+        "discrepancy, since the paper prints a value. Where the seeds do not hold what the computation needs, "
+        "nothing is computed and the entry is not-checkable.")
+
+
+def no_value(reason: str) -> str:
+    """The computed result of a computation that yields no value, e.g.
+    ``no_value("no sign change for 0 <= eps < 1")``: judged a discrepancy
+    by :func:`judge`, since no number can lie within a tolerance."""
+    return f"none ({reason})"
+
+
+def judge(computed, published, tolerance, kind=ABSOLUTE) -> str:
+    """The status of an entry, from its comparison only (:data:`RULE`):
+    ``None`` (nothing computed: the seeds lack the inputs) is not-checkable;
+    otherwise reproduced iff :func:`within`; a :func:`no_value` text is never
+    within a tolerance."""
+    if computed is None:
+        return NOT_CHECKABLE
+    return REPRODUCED if within(computed, published, tolerance, kind) else DISCREPANCY
+
 
 def pub(entry_id):
     """A published value, from the reference data only."""
@@ -49,11 +75,14 @@ def entry(entry_id):
 
 def within(computed, published, tol, kind=ABSOLUTE):
     """|computed - published| <= tol (absolute) or <= tol |published| (relative),
-    elementwise for lists (a published range is a two-element list)."""
+    elementwise for lists (a published range is a two-element list); a single
+    published number is compared with every computed element."""
     if tol is None or computed is None or isinstance(computed, str) or isinstance(published, str):
         return False
     c = np.atleast_1d(np.asarray(computed, dtype=float))
     p = np.atleast_1d(np.asarray(published, dtype=float))
+    if p.size == 1 and c.size > 1:
+        p = np.full_like(c, p[0])
     if c.shape != p.shape or not np.all(np.isfinite(c)):
         return False
     bound = tol * (np.abs(p) if kind == RELATIVE else 1.0)
@@ -110,8 +139,10 @@ def rounding_tolerance(f, inputs, half_widths, printed_half: float, what: str, c
 class Context:
     """Lazily computes what several checks share; one instance per report."""
 
-    def __init__(self, quick: bool = False):
+    def __init__(self, quick: bool = False, ell: float = ELL_TABLE):
         self.quick = quick
+        #: ln(R/L1) of 001's method (the report also answers with 001's stated value, ELL_001_TEXT)
+        self.ell = ell
         self.materials = {m.name: m for m in builtin_materials()}
         self._corners = {}
 
@@ -138,17 +169,17 @@ class Context:
         out = {}
         for m in self.materials.values():
             if m.in_001_table:
-                out[m.name] = av.critical_strains(m.alpha, ELL_TABLE)
+                out[m.name] = av.critical_strains(m.alpha, self.ell)
         return out
 
     @cached_property
     def crit_alpha07(self):
-        return av.critical_eccentricities(0.7, ELL_TABLE), av.critical_strains(0.7, ELL_TABLE)
+        return av.critical_eccentricities(0.7, self.ell), av.critical_strains(0.7, self.ell)
 
     @cached_property
     def modes_curve(self):
         eps = np.linspace(0.0, 0.995, 400 if self.quick else 2000)
-        return eps, [av.modes(e, 0.7, ELL_TABLE) for e in eps]
+        return eps, [av.modes(e, 0.7, self.ell) for e in eps]
 
     @cached_property
     def silica(self):
@@ -163,12 +194,12 @@ class Context:
             val = m.gamma_ratio_measured
             tol = rounding_tolerance(lambda v: v[0] / v[1], [m.gamma_l, m.gamma_t], [h, h], e["tolerance"],
                                      "gamma_l, gamma_t printed to 2 decimals (+-0.005 eV)")
-            return val, None, self._rounding_note(val, e, tol, "gamma_l/gamma_t from the table's own gamma columns"), tol
+            return val, self._rounding_note(val, e, tol, "gamma_l/gamma_t from the table's own gamma columns"), tol
         if kind == "ratio_theo":
             val = m.velocity_ratio
             tol = rounding_tolerance(lambda v: v[0] / v[1], [m.c_l, m.c_t], [h, h], e["tolerance"],
                                      "c_l, c_t printed to 2 decimals (+-0.005 km/s)")
-            return val, None, self._rounding_note(val, e, tol, "c_l/c_t from the table's velocities"), tol
+            return val, self._rounding_note(val, e, tol, "c_l/c_t from the table's velocities"), tol
         exp_printed = next(x["published"] for x in published_entries()
                            if x["id"] == e["id"].replace("deviation_percent", "gamma_ratio_exp"))
         exact = 100 * gr.relative_deviation(m.velocity_ratio, exp_printed)
@@ -177,10 +208,10 @@ class Context:
                                  [h, h, h], e["tolerance"],
                                  "c_l, c_t and the experimental ratio printed to 2 decimals (+-0.005)")
         if within(exact, e["published"], e["tolerance"]):
-            return exact, REPRODUCED, "from unrounded c_l/c_t and the printed experimental ratio", tol
+            return exact, "from unrounded c_l/c_t and the printed experimental ratio", tol
         note = (f"the printed value follows from c_l/c_t first rounded to 2 decimals as printed ({rounded:+.2f}%)"
                 if within(rounded, e["published"], e["tolerance"]) else f"rounded c_l/c_t gives {rounded:+.2f}%")
-        return exact, None, self._rounding_note(exact, e, tol, note), tol
+        return exact, self._rounding_note(exact, e, tol, note), tol
 
     @staticmethod
     def _rounding_note(val, e, tol, base):
@@ -232,40 +263,46 @@ class Context:
                     "reachable within the rounding of the printed velocities" if ok else
                     f"the printed velocities give {alpha_v:.4f}, outside their rounding; the alpha column is off (typo or "
                     "different velocities); the e_crit columns follow the printed alpha")
-            return alpha_v, None, note, tol
+            return alpha_v, note, tol
         key = {"e1": "dilation", "e2": "yy_minus_zz", "e3": "shear_yz"}[kind]
         val = self.crit_by_material[m.name][key]
+        if val is None:
+            return no_value(f"no sign change for 0 <= eps < 1 at ln(R/L1) = {self.ell:.3g}"), "method as published"
         corners = self.crit_corners(m.name)
-        lo, hi = min(c[key] for c in corners), max(c[key] for c in corners)
+        at_corners = [c[key] for c in corners if c[key] is not None] or [val]
+        lo, hi = min(at_corners), max(at_corners)
         spread = max(hi - val, val - lo)
         ph = e["tolerance"]
         tol = {"tolerance": spread + ph, "tolerance_kind": ABSOLUTE,
                "tolerance_source": (f"input rounding: c_l, c_t printed to 2 decimals move e_crit by up to {spread:.2g} "
                                     f"(corners of the rounding box), plus half a unit of the printed result ({ph:g})")}
         if within(val, e["published"], e["tolerance"]):
-            return val, REPRODUCED, "method as published, ln(R/L1) = 20 (001's text says ~12, see 001.ell)", tol
+            return val, f"method as published, ln(R/L1) = {self.ell:.3g} (001's text says about 12, see 001.ell)", tol
         if within(val, e["published"], tol["tolerance"]):
-            return val, REPRODUCED, ("reachable within the rounding of the printed velocities (range "
-                                     f"{lo:.4f}-{hi:.4f}); method as published, ln(R/L1) = 20"), tol
-        from_printed = av.critical_strains(printed_alpha, ELL_TABLE)[key]
+            return val, ("reachable within the rounding of the printed velocities (range "
+                         f"{lo:.4f}-{hi:.4f}); method as published, ln(R/L1) = {self.ell:.3g}"), tol
+        from_printed = av.critical_strains(printed_alpha, self.ell)[key]
         if within(from_printed, e["published"], e["tolerance"]):
-            return val, DISCREPANCY, (f"reproduced ({from_printed:.4f}) from the printed alpha = {printed_alpha}, "
-                                      f"but the printed velocities give alpha = {alpha_v:.4f} and e = {val:.4f} (range "
-                                      f"{lo:.4f}-{hi:.4f} within their rounding): the table's alpha column carries a typo"), tol
-        return val, DISCREPANCY, f"outside the velocities' rounding ({lo:.4f}-{hi:.4f}); from the printed alpha: {from_printed:.4f}", tol
+            return val, (f"reproduced ({from_printed:.4f}) from the printed alpha = {printed_alpha}, "
+                         f"but the printed velocities give alpha = {alpha_v:.4f} and e = {val:.4f} (range "
+                         f"{lo:.4f}-{hi:.4f} within their rounding): the table's alpha column carries a typo"), tol
+        return val, (f"outside the velocities' rounding ({lo:.4f}-{hi:.4f}); from the printed alpha the method gives "
+                     f"{from_printed:.4f}"), tol
 
     def crit_corners(self, name):
         """Critical strains at the four corners of the velocities' rounding box."""
         if name not in self._corners:
             m = self.materials[name]
-            self._corners[name] = [av.critical_strains(1.0 - (m.c_t + b) ** 2 / (m.c_l + a) ** 2, ELL_TABLE)
+            self._corners[name] = [av.critical_strains(1.0 - (m.c_t + b) ** 2 / (m.c_l + a) ** 2, self.ell)
                                    for a in (-0.005, 0.005) for b in (-0.005, 0.005)]
         return self._corners[name]
 
     def alpha07(self, e, which, strain):
         eps, strains = self.crit_alpha07
         val = (strains if strain else eps)[which]
-        return val, None, "alpha = 0.7, ln(R/L1) = 20, method as published; with 001's stated ln(R/L1) = 12.2 see 001.ell"
+        if val is None:
+            return no_value(f"no sign change for 0 <= eps < 1 at ln(R/L1) = {self.ell:.3g}"), "alpha = 0.7, method as published"
+        return val, f"alpha = 0.7, ln(R/L1) = {self.ell:.3g}, method as published; 001's text states about 12 (see 001.ell)"
 
     def fig_eigen_at_zero(self, attr):
         _, md = self.modes_curve
@@ -275,6 +312,9 @@ class Context:
                  "eigenvalues of chi are those of the elastic matrix, (chi_el)^-1 inverted: {val:.3g} rho c_t^2. "
                  "All of 001 Figs. 3, 4, 6-8 are 10x below ours, i.e. 2/ln(R/L1) at ln(R/L1) = 20: the plotted "
                  "quantity seems to be (2/ell) chi, a normalisation the text does not state")
+    #: the same, for the figures after the first (001.fig3 gives the reason)
+    FIG_NOTE_SHORT = ("at eps = 0 the eigenvalue is the elastic one, {val:.3g} rho c_t^2: 10x the printed value, as in "
+                      "all of 001 Figs. 3, 4, 6-8 (the factor 2/ln(R/L1) at ln(R/L1) = 20; see 001.fig3)")
 
     def lc(self):
         rho = 2510.0  # kg/m^3, BK7, 003 Sec. V
