@@ -16,7 +16,7 @@ FLOORS = [
     {"tensors", "interaction", "avalanche", "renormalization", "susceptibility", "meanfield", "gamma_ratio",
      "materials", "reference"},
     {"montecarlo", "clusters", "predict"},                                        # numba kernels; clusters use the MC's
-    {"storage", "sweeps"},
+    {"storage", "sweeps", "reweighting"},                                       # reweighting reads stored runs
     {"report"},
     {"studies"},
     {"cli", "__main__"},
