@@ -123,7 +123,8 @@ def drift_z(x, tau):
     return float((x[h:].mean() - x[:h].mean()) / err) if err > 0 else math.nan
 
 
-def measure_cell(model, model_name, T, sampler, budget, seed=1, max_sweeps=10**6, therm_fraction=0.3):
+def measure_cell(model, model_name, T, sampler, budget, seed=1, max_sweeps=10**6, therm_fraction=0.3,
+                 start_coords=None, therm_max=None):
     """Thermalise (untimed, ``therm_fraction`` x budget CPU-s, 20-2000
     sweeps), then run in chunks until ``STOP_N_OVER_TAU`` tau or ``budget``
     CPU-s.  (Stopping at 100 tau let an underestimated tau end a run early:
@@ -136,7 +137,11 @@ def measure_cell(model, model_name, T, sampler, budget, seed=1, max_sweeps=10**6
     mc.advance(probe, model, 2)
     t_probe = max((time.process_time() - t0) / 2, 1e-5)
     therm = int(min(max(therm_fraction * budget / t_probe, 20), 2000 if therm_fraction > 0.3 else 400))
+    if therm_max is not None:
+        therm = min(therm, therm_max)
     st = mc.new_state(_params(model_name, L, T, sampler, max_sweeps, seed, therm), model)
+    if start_coords is not None:   # an equilibrated state of a nearby temperature (the T_c(L) scan)
+        st.coords = np.array(start_coords, copy=True).reshape(st.coords.shape)
     mc.advance(st, model, therm)
     e, m, mk = [], [], []
     cpu = 0.0
@@ -220,9 +225,124 @@ def locate_tc(temps, sizes, sweeps, sampler="local"):
     return rows
 
 
+# T_c(L) scan per size (bl6, Poisson 0.3, HMC): temperatures guess x (1 + step x j), j centred; the step is
+# sized so that neighbouring energy distributions overlap for MBAR (about 2/sqrt(N C), C ~ 3 per spin); the
+# first run thermalises from a random start, each next one from the previous one's last state.
+TC_SCAN = {16: {"runs": 7, "step": 0.015, "therm": (150, 60), "meas": 400},
+           32: {"runs": 5, "step": 0.006, "therm": (100, 30), "meas": 120},
+           64: {"runs": 3, "step": 0.0025, "therm": (60, 20), "meas": 45}}
+TC_OVER_WEISS_GUESS = 0.97   # outside scan: T_c(16) = 0.145 +- 0.004 against T_W(16) = 0.1493
+
+
+def locate_tc_peak(model, L, guess, seed=1, scan=None, n_boot=60):
+    """T_c(L) of bl6 as the peak of the ordering mode's susceptibility
+    chi_order(T), reweighted by MBAR (tensorglass.reweighting) from a short
+    chain of HMC runs around ``guess``; the error is the spread of the peak
+    over block-bootstrap resamples.  ``at_edge`` says the maximum lies at
+    the end of the scanned range (T_c(L) is then only bounded).  Returns
+    the record, the runs' final spins per temperature and the CPU time."""
+    from tensorglass.reweighting import ReweightError, reweight, sampled_states
+    sc = dict(TC_SCAN.get(L, TC_SCAN[64])) if scan is None else scan
+    n = sc["runs"]
+    temps = [guess * (1 + sc["step"] * (j - (n - 1) / 2)) for j in range(n)]
+    order = sorted(range(n), key=lambda j: abs(j - (n - 1) / 2))       # the guess first, then outwards
+    states, finals, coords = [None] * n, {}, None
+    t0 = time.process_time()
+    for k, j in enumerate(order):
+        therm = sc["therm"][0] if k == 0 else sc["therm"][1]
+        p = _params("bl6", L, temps[j], "hmc", therm + sc["meas"], seed + 7 * j, therm)
+        st = mc.new_state(p, model)
+        if k > 0:
+            near = min(finals, key=lambda t: abs(t - temps[j]))
+            st.coords = np.array(finals[near], copy=True)
+        mc.advance(st, model, therm + sc["meas"])
+        states[j], finals[temps[j]] = st, st.coords.copy()
+    def peak():
+        grid = np.linspace(temps[0], temps[-1], 81)
+        rec = {"L": L, "guess": guess, "scanned": [temps[0], temps[-1]], "runs": len(temps),
+               "trajectories_per_run": sc["meas"], "cpu_s": time.process_time() - t0,
+               "method": "peak of chi_order, MBAR over the scan, bootstrap spread of the peak"}
+        try:
+            rw = reweight(sampled_states(states), grid, n_boot=n_boot, seed=seed, keep_resamples=True, min_neff=20)
+            chi = np.asarray(rw["chi_order"]["mean"])
+            peaks = grid[np.argmax(rw["resamples"]["chi_order"], axis=1)]
+            i = int(np.argmax(chi))
+            rec.update({"t_c": float(grid[i]), "error": float(np.std(peaks, ddof=1)),
+                        "edge": -1 if i == 0 else 1 if i == len(grid) - 1 else 0, "chi_max": float(chi[i]),
+                        "min_overlap": min(p["overlap"] for p in rw["overlap"]),
+                        "tau_int": [s["tau_int"] for s in rw["sampled"]]})
+        except ReweightError as exc:   # the runs did not overlap: the best sampled temperature, error half a step
+            chi = [model.n_sites / st.params.temperature * float(np.var(
+                mc.order_series(np.asarray(st.structure_trace), mc.stencil(L), st.order_shell)[0])) for st in states]
+            i = int(np.argmax(chi))
+            rec.update({"t_c": temps[i], "error": 0.5 * sc["step"] * guess,
+                        "edge": -1 if i == 0 else 1 if i == len(temps) - 1 else 0,
+                        "note": f"no reweighting ({exc}); the sampled temperature with the largest chi_order"})
+        return rec
+
+    rec = peak()
+    for _ in range(2):   # the maximum at an end of the scan: one more run beyond it, at most twice
+        if not rec["edge"]:
+            break
+        t_new = temps[-1] * (1 + sc["step"]) if rec["edge"] > 0 else temps[0] * (1 - sc["step"])
+        edge_t = temps[-1] if rec["edge"] > 0 else temps[0]
+        p = _params("bl6", L, t_new, "hmc", sc["therm"][1] + sc["meas"], seed + 7 * len(temps), sc["therm"][1])
+        st = mc.new_state(p, model)
+        st.coords = np.array(finals[edge_t], copy=True)
+        mc.advance(st, model, sc["therm"][1] + sc["meas"])
+        finals[t_new] = st.coords.copy()
+        if rec["edge"] > 0:
+            temps.append(t_new)
+            states.append(st)
+        else:
+            temps.insert(0, t_new)
+            states.insert(0, st)
+        rec = peak()
+    rec["at_edge"] = bool(rec.pop("edge"))
+    cpu = time.process_time() - t0
+    rec["t_weiss"] = mc.weiss_temperature(model)
+    rec["t_c_over_t_weiss"] = rec["t_c"] / rec["t_weiss"]
+    return rec, finals, cpu
+
+
+def run_at_tc(a):
+    """The default run (issue 17): for each size, T_c(L) located with the
+    engine, then one HMC cell at T_c(L) and one at 2 T_c(L)."""
+    cells, tcs = {}, {}
+    ratio = TC_OVER_WEISS_GUESS
+    budgets = {16: a.budget, 32: a.budget32, 64: a.budget64}
+    for L in a.sizes:
+        model = mc.build_model("bl6", L, poisson=0.3)
+        guess = ratio * mc.weiss_temperature(model)
+        rec, finals, _ = locate_tc_peak(model, L, guess, seed=a.seed)
+        tcs[f"L{L}"] = rec
+        print(json.dumps(_strict({f"t_c/L{L}": rec})), flush=True)
+        if not rec.get("at_edge"):
+            ratio = rec["t_c_over_t_weiss"]          # the next size's guess
+        tc = rec["t_c"]
+        near = finals[min(finals, key=lambda t: abs(t - tc))]
+        budget = budgets.get(L, a.budget64)
+        for label, T, start in (("Tc", tc, near), ("2Tc", 2 * tc, None)):
+            key = f"bl6/hmc/L{L}/{label}"
+            r = measure_cell(model, "bl6", T, "hmc", budget, seed=a.seed, therm_fraction=a.therm_fraction,
+                             start_coords=start, therm_max=20 if start is not None else None)
+            r["temperature"] = T
+            cells[key] = r
+            print(json.dumps(_strict({key: r})), flush=True)
+    out = summarize(cells, a)
+    out["t_c"] = {k: {"t_c": v["t_c"], "error": v["error"], "at_edge": v.get("at_edge"), "t_weiss": v["t_weiss"]}
+                  for k, v in tcs.items()}
+    out["t_c_scans"] = tcs
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--sizes", type=int, nargs="+", default=[8, 16, 32])
+    ap.add_argument("--all-samplers", action="store_true",
+                    help="the earlier benchmark: every sampler, bl6 at --tc and 2 --tc and O(3) at beta_c, "
+                         "--sizes (default 8 16 32); the default run is bl6 with HMC at each size's own T_c(L)")
+    ap.add_argument("--sizes", type=int, nargs="+", default=None, help="lattice sizes (default 16 32 64)")
+    ap.add_argument("--budget64", type=float, default=150.0, help="CPU seconds per cell, L >= 64")
     ap.add_argument("--samplers", nargs="+", default=list(SAMPLERS), choices=SAMPLERS)
     ap.add_argument("--budget", type=float, default=20.0, help="CPU seconds per cell, L <= 16")
     ap.add_argument("--budget32", type=float, default=60.0, help="CPU seconds per cell, L = 32")
@@ -248,6 +368,12 @@ def main():
     a = ap.parse_args()
     if a.locate_tc:
         locate_tc(a.tc_temps, a.tc_sizes, a.tc_sweeps, a.tc_sampler)
+        return
+    if a.sizes is None:
+        a.sizes = [8, 16, 32] if a.all_samplers else [16, 32, 64]
+    if not a.all_samplers and not a.from_log:
+        out = run_at_tc(a)
+        print(json.dumps(_strict(out)) if a.json else _describe(out))
         return
     cases = [c for c in [("bl6", "Tc", a.tc), ("bl6", "2Tc", 2 * a.tc), ("nn", "Tc", 1.0 / BETA_C_O3)]
              if f"{c[0]}/{c[1]}" in a.cases]
@@ -283,6 +409,22 @@ def main():
               f"acc {r.get('acceptance', float('nan')):.2f}"
               + (f"  spread {r['ess_spread'][0]:.3g}-{r['ess_spread'][1]:.3g}" if "ess_spread" in r else ""))
     print(json.dumps({k: v for k, v in out.items() if k not in ("ess_per_s", "cells")}, indent=1))
+
+
+def _describe(out):
+    lines = []
+    for k, v in out["t_c"].items():
+        lines.append(f"T_c({k}) = {v['t_c']:.5f} +- {v['error']:.5f} (T_W = {v['t_weiss']:.5f})"
+                     + ("  AT EDGE of the scan: only a bound" if v.get("at_edge") else ""))
+    for key, r in out["cells"].items():
+        lines.append(f"{key:24s} T = {r['temperature']:.5f}  ESS/s {r['ess_per_s']:9.4g}  traj {r['sweep_s']:.3g} s  "
+                     f"tau {r['tau_max']:6.2f}  n/tau {r['n_over_tau']:7.1f}{'  SHORT' if r['short'] else ''}"
+                     f"{'  DRIFTING' if r.get('drifting') else ''}")
+    for k in ("cost_exponent_Tc", "cost_exponent_2Tc"):
+        if out.get(k) is not None:
+            lines.append(f"{k} = {out[k]:.3f}")
+    lines.append(f"machine: {out['machine']}")
+    return "\n".join(lines)
 
 
 def read_logs(paths):
@@ -340,15 +482,26 @@ def summarize(cells, a):
         return (max(c, key=c.get), max(c.values())) if c else (None, None)
 
     out = {"ess_per_s": ess, "cells": cells}
-    for L in (16, 32):
-        out[f"bl6_Tc_L{L}_sampler"], out[f"bl6_Tc_L{L}"] = best(L, "Tc")
+    for L in (16, 32, 64):
+        if any(f"/L{L}/Tc" in k for k in ess):
+            out[f"bl6_Tc_L{L}_sampler"], out[f"bl6_Tc_L{L}"] = best(L, "Tc")
+    # cost per independent sample against N at T_c(L): the slope of log(1/ESS/s) over log N (least squares over
+    # the sizes measured), beside the same at 2 T_c
+    for label in ("Tc", "2Tc"):
+        pts = [(3 * math.log(int(k.split("/")[2][1:])), -math.log(v)) for k, v in ess.items()
+               if k.startswith("bl6/hmc/") and k.endswith(f"/{label}") and v and v > 0]
+        if len(pts) >= 2:
+            x, y = np.array(pts).T
+            out[f"cost_exponent_{label}_hmc"] = float(np.polyfit(x, y, 1)[0])
+    if "cost_exponent_Tc_hmc" in out:
+        out["cost_exponent_Tc"] = out["cost_exponent_Tc_hmc"]
     exps = {}
     for s in samplers:
         e16, e32 = ess.get(f"bl6/{s}/L16/2Tc"), ess.get(f"bl6/{s}/L32/2Tc")
         if e16 and e32:
             exps[s] = math.log(e16 / e32) / math.log(8.0)
     b32 = best(32, "2Tc")[0]
-    out["cost_exponent_2Tc"] = exps.get(b32)
+    out["cost_exponent_2Tc"] = exps.get(b32) if b32 else out.get("cost_exponent_2Tc_hmc")
     out["cost_exponent_2Tc_sampler"] = b32
     out["cost_exponent_2Tc_by_sampler"] = exps
     ref = ess.get("bl6/metropolis/L32/Tc")
@@ -356,7 +509,7 @@ def summarize(cells, a):
     out["hmc_linear_over_gaussian"] = {k: ess[k] / ess[k.replace("/hmc/", "/hmc-gaussian/")] for k in ess
                                        if "/hmc/" in k and ess.get(k.replace("/hmc/", "/hmc-gaussian/"))}
     out["tc_bl6"] = a.tc
-    out["budget_cpu_s"] = {"L<=16": a.budget, "L32": a.budget32}
+    out["budget_cpu_s"] = {"L<=16": a.budget, "L32": a.budget32, "L64": getattr(a, "budget64", None)}
     out["seed"] = a.seed
     out["repeat"] = a.repeat
     out["ess_spread"] = {k: r["ess_spread"] for k, r in cells.items() if "ess_spread" in r}

@@ -13,8 +13,9 @@ inverse temperature beta is then
 
 and every reported quantity is a ratio of weighted means: the energy per
 spin e, the specific heat per spin C = beta^2 N (<e^2> - <e>^2), the
-Binder ratio U = <m^4>/<m^2>^2 of the ordering-mode amplitude and
-xi/L from <S(k_ord)> / <S(k_ord + delta)>.
+Binder ratio U = <m^4>/<m^2>^2 of the ordering-mode amplitude, its
+susceptibility chi = beta N (<m^2> - <m>^2) and xi/L from
+<S(k_ord)> / <S(k_ord + delta)>.
 
 Errors: a bootstrap over blocks at least 2 tau_int long (tau_int the
 largest of the energy's and the mode amplitude's, per state), resampled
@@ -160,19 +161,24 @@ def _estimates(mbar, betas, data, n_k, targets, n_sites, L):
         e2 = float(w @ data["e"] ** 2)
         m2, m4 = float(w @ data["m"] ** 2), float(w @ data["m"] ** 4)
         xi = correlation_length(float(w @ data["s_ord"]), float(w @ data["s_nb"]), L)
-        out.append([e, b * b * n_sites * (e2 - e * e), m4 / m2**2, float(xi) / L, 1.0 / float(w @ w)])
+        m1 = float(w @ data["m"])
+        out.append([e, b * b * n_sites * (e2 - e * e), m4 / m2**2, float(xi) / L, b * n_sites * (m2 - m1 * m1),
+                    1.0 / float(w @ w)])
     return np.array(out)
 
 
-QUANTITIES = ("energy_per_spin", "specific_heat", "binder_order", "xi_over_L")
+QUANTITIES = ("energy_per_spin", "specific_heat", "binder_order", "xi_over_L", "chi_order")
 
 
 def reweight(states: list[SampledState], temperatures, *, n_boot: int = 100, seed: int = 0,
-             min_overlap: float = 0.03, min_neff: float = 50.0) -> dict:
+             min_overlap: float = 0.03, min_neff: float = 50.0, keep_resamples: bool = False) -> dict:
     """MBAR estimates at ``temperatures`` from the sampled states (module
-    docstring).  Returns ``{"temperatures", <quantity>: {"mean", "error"}
-    lists, "n_eff", "sampled": [{"T", "samples", "tau_int"}], "overlap"
-    (neighbouring sampled states), ...}``."""
+    docstring), plus the ordering mode's susceptibility ``chi_order = beta N
+    (<m^2> - <m>^2)``.  Returns ``{"temperatures", <quantity>: {"mean",
+    "error"} lists, "n_eff", "sampled": [{"T", "samples", "tau_int"}],
+    "overlap" (neighbouring sampled states), ...}``; with
+    ``keep_resamples`` also ``"resamples"``: {quantity: (n_boot, n_T)
+    array} (e.g. for the error of a peak's position)."""
     pymbar = _pymbar()
     temps = np.asarray([float(t) for t in np.atleast_1d(temperatures)])
     if temps.size == 0 or not np.all(np.isfinite(temps)) or np.any(temps <= 0):
@@ -202,10 +208,10 @@ def reweight(states: list[SampledState], temperatures, *, n_boot: int = 100, see
                                     f"overlap only {pr['overlap']:.3g}: add a run between them")
     n_sites, L = states[0].n_sites, states[0].L
     est = _estimates(mbar, betas, data, n_k, 1.0 / temps, n_sites, L)
-    thin = [float(t) for t, ne in zip(temps, est[:, 4]) if ne < min_neff]
+    thin = [float(t) for t, ne in zip(temps, est[:, -1]) if ne < min_neff]
     if thin:
         raise ReweightError("T", thin[0], f"temperatures where the reweighted sample has >= {min_neff:g} effective "
-                            f"members (here {est[list(temps).index(thin[0]), 4]:.1f})",
+                            f"members (here {est[list(temps).index(thin[0]), -1]:.1f})",
                             "add a run nearer this temperature, or run the nearby ones longer")
     rng = np.random.Generator(np.random.PCG64(seed))
     boots = []
@@ -218,8 +224,10 @@ def reweight(states: list[SampledState], temperatures, *, n_boot: int = 100, see
     out = {"temperatures": temps.tolist()}
     for j, q in enumerate(QUANTITIES):
         out[q] = {"mean": est[:, j].tolist(), "error": err[:, j].tolist()}
+    if keep_resamples:
+        out["resamples"] = {q: boots[:, :, j] for j, q in enumerate(QUANTITIES)}
     out.update({
-        "n_eff": est[:, 4].tolist(),
+        "n_eff": est[:, -1].tolist(),
         "sampled": [{"T": s.temperature, "samples": int(s.n_samples), "tau_int": float(tau), "chains": len(s.chains),
                      "sources": s.sources} for s, tau in zip(states, taus)],
         "overlap": pairs, "order_shell": states[0].order_shell, "L": L,
