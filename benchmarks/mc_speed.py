@@ -101,8 +101,10 @@ def ordering_amplitude(spins, L):
     return math.sqrt(max(np.linalg.eigvalsh(a)[-1], 0.0))
 
 
-def _params(model_name, L, T, sampler, sweeps, seed, thermalize):
+def _params(model_name, L, T, sampler, sweeps, seed, thermalize, step_size=0.0):
     kw = {"poisson": 0.3} if model_name == "bl6" else {"components": 3}
+    if step_size:
+        kw["step_size"] = step_size
     if sampler == "hmc-gaussian":   # the Gaussian kinetic energy, the reference for the default (linear) one
         sampler, kw["kinetic"] = "hmc", "gaussian"
     return mc.RunParameters(model_name, L, T, sweeps, seed, sampler=sampler, thermalize=thermalize, **kw)
@@ -124,7 +126,7 @@ def drift_z(x, tau):
 
 
 def measure_cell(model, model_name, T, sampler, budget, seed=1, max_sweeps=10**6, therm_fraction=0.3,
-                 start_coords=None, therm_max=None):
+                 start_coords=None, therm_max=None, step_size=0.0):
     """Thermalise (untimed, ``therm_fraction`` x budget CPU-s, 20-2000
     sweeps), then run in chunks until ``STOP_N_OVER_TAU`` tau or ``budget``
     CPU-s.  (Stopping at 100 tau let an underestimated tau end a run early:
@@ -139,7 +141,7 @@ def measure_cell(model, model_name, T, sampler, budget, seed=1, max_sweeps=10**6
     therm = int(min(max(therm_fraction * budget / t_probe, 20), 2000 if therm_fraction > 0.3 else 400))
     if therm_max is not None:
         therm = min(therm, therm_max)
-    st = mc.new_state(_params(model_name, L, T, sampler, max_sweeps, seed, therm), model)
+    st = mc.new_state(_params(model_name, L, T, sampler, max_sweeps, seed, therm, step_size), model)
     if start_coords is not None:   # an equilibrated state of a nearby temperature (the T_c(L) scan)
         st.coords = np.array(start_coords, copy=True).reshape(st.coords.shape)
     mc.advance(st, model, therm)
@@ -228,9 +230,9 @@ def locate_tc(temps, sizes, sweeps, sampler="local"):
 # T_c(L) scan per size (bl6, Poisson 0.3, HMC): temperatures guess x (1 + step x j), j centred; the step is
 # sized so that neighbouring energy distributions overlap for MBAR (about 2/sqrt(N C), C ~ 3 per spin); the
 # first run thermalises from a random start, each next one from the previous one's last state.
-TC_SCAN = {16: {"runs": 7, "step": 0.015, "therm": (150, 60), "meas": 400},
-           32: {"runs": 5, "step": 0.006, "therm": (100, 30), "meas": 120},
-           64: {"runs": 3, "step": 0.0025, "therm": (60, 20), "meas": 45}}
+TC_SCAN = {16: {"runs": 7, "step": 0.015, "therm": (150, 80), "meas": 400},
+           32: {"runs": 5, "step": 0.006, "therm": (100, 50), "meas": 120},
+           64: {"runs": 3, "step": 0.0025, "therm": (60, 40), "meas": 45}}
 TC_OVER_WEISS_GUESS = 0.97   # outside scan: T_c(16) = 0.145 +- 0.004 against T_W(16) = 0.1493
 
 
@@ -246,7 +248,7 @@ def locate_tc_peak(model, L, guess, seed=1, scan=None, n_boot=60):
     n = sc["runs"]
     temps = [guess * (1 + sc["step"] * (j - (n - 1) / 2)) for j in range(n)]
     order = sorted(range(n), key=lambda j: abs(j - (n - 1) / 2))       # the guess first, then outwards
-    states, finals, coords = [None] * n, {}, None
+    states, finals, steps = [None] * n, {}, {}
     t0 = time.process_time()
     for k, j in enumerate(order):
         therm = sc["therm"][0] if k == 0 else sc["therm"][1]
@@ -257,6 +259,8 @@ def locate_tc_peak(model, L, guess, seed=1, scan=None, n_boot=60):
             st.coords = np.array(finals[near], copy=True)
         mc.advance(st, model, therm + sc["meas"])
         states[j], finals[temps[j]] = st, st.coords.copy()
+        steps[temps[j]] = st.sampler_state["step_size"]
+
     def peak():
         grid = np.linspace(temps[0], temps[-1], 81)
         rec = {"L": L, "guess": guess, "scanned": [temps[0], temps[-1]], "runs": len(temps),
@@ -291,6 +295,7 @@ def locate_tc_peak(model, L, guess, seed=1, scan=None, n_boot=60):
         st.coords = np.array(finals[edge_t], copy=True)
         mc.advance(st, model, sc["therm"][1] + sc["meas"])
         finals[t_new] = st.coords.copy()
+        steps[t_new] = st.sampler_state["step_size"]
         if rec["edge"] > 0:
             temps.append(t_new)
             states.append(st)
@@ -302,7 +307,7 @@ def locate_tc_peak(model, L, guess, seed=1, scan=None, n_boot=60):
     cpu = time.process_time() - t0
     rec["t_weiss"] = mc.weiss_temperature(model)
     rec["t_c_over_t_weiss"] = rec["t_c"] / rec["t_weiss"]
-    return rec, finals, cpu
+    return rec, {t: (finals[t], steps[t]) for t in finals}, cpu
 
 
 def run_at_tc(a):
@@ -320,12 +325,14 @@ def run_at_tc(a):
         if not rec.get("at_edge"):
             ratio = rec["t_c_over_t_weiss"]          # the next size's guess
         tc = rec["t_c"]
-        near = finals[min(finals, key=lambda t: abs(t - tc))]
+        # the cell at T_c(L) starts from the scan's state nearest T_c(L), with that run's tuned HMC step frozen
+        near_coords, near_step = finals[min(finals, key=lambda t: abs(t - tc))]
         budget = budgets.get(L, a.budget64)
-        for label, T, start in (("Tc", tc, near), ("2Tc", 2 * tc, None)):
+        for label, T, start, eps in (("Tc", tc, near_coords, near_step), ("2Tc", 2 * tc, None, 0.0)):
             key = f"bl6/hmc/L{L}/{label}"
             r = measure_cell(model, "bl6", T, "hmc", budget, seed=a.seed, therm_fraction=a.therm_fraction,
-                             start_coords=start, therm_max=20 if start is not None else None)
+                             start_coords=start, therm_max=10 if start is not None else None, step_size=eps)
+            r["step_size"] = eps or None
             r["temperature"] = T
             cells[key] = r
             print(json.dumps(_strict({key: r})), flush=True)
