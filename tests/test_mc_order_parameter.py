@@ -78,7 +78,7 @@ def test_bl6_order_shell_is_fixed_from_half_to_three_times_tc(k0):
         weiss_shell, _ = mc.weiss_ordering_shell(model)
         tw = mc.weiss_temperature(model)
         for f in factors:
-            out = _run(model, model="bl6", L=L, temperature=f * tw, sweeps=700 if L == 8 else 500, thermalize=150,
+            out = _run(model, model="bl6", L=L, temperature=f * tw, sweeps=550 if L == 8 else 400, thermalize=120,
                        seed=11, poisson=0.3, k0=k0)
             op = out["order_parameter"]
             assert op["shell"] == out["structure_factor"]["ordering_shell"] == weiss_shell == 1

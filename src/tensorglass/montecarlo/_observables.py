@@ -11,10 +11,17 @@ Definitions (spins ``s_r``, unit n-vectors on N = L^3 sites,
   shells |m|^2 = 0, 1, 2 (k = 0, |k| = 2 pi/L, sqrt(2) 2 pi/L) and the trace
   ``tr S(k) = |s(k)|^2/N`` on the stencil of all m with |m_a| <= 2 and
   |m|^2 <= 5 (the shells and their neighbours one step 2 pi/L away).
-* the ordering shell: the shell with the largest mean lambda_max of its
-  shell-averaged S (k = 0 for a ferromagnet); the ordering wave vector: the
-  member of that shell with the largest mean tr S(k) (sign chosen so that
-  its first non-zero component is positive: k and -k are one mode).
+* the ordering (order-parameter) shell: a property of the model, not of
+  the data: the recorded shell on which the Weiss spectrum
+  lambda_max(J(k) - J(r = 0)) is largest (:func:`weiss_ordering_shell`,
+  :func:`ordering_mode`; k = 0 for a ferromagnet, |k| = 2 pi/L for bl6),
+  or one the user names, the same at every temperature of a run.  (A shell
+  picked from the data, the largest mean lambda_max of the shell-averaged
+  S, switched to k = 0 in bl6's paramagnet with k0 = "average", because
+  averaging the members' differently polarised S dilutes lambda_max; it is
+  kept only as a diagnostic.)  The ordering wave vector: the member of that
+  shell with the largest mean tr S(k) (sign chosen so that its first
+  non-zero component is positive: k and -k are one mode).
 * the ordering-mode amplitude ``m_k = sqrt(sum_{k in shell} |s(k)|^2) / N``.
   By Parseval, sum over all k of |s(k)|^2 = N^2 for unit spins, so m_k <= 1
   with equality exactly when all of the spin weight sits in that shell (a

@@ -23,6 +23,7 @@ import numpy as np
 
 from ..errors import ParameterError
 from ._observables import (
+    _self_conjugate,
     correlation_length,
     gaussian_binder,
     lambda_max,
@@ -175,7 +176,7 @@ def summarize_states(states, model, warn: bool = True, swap_rates=None) -> dict:
         "source": ("given (order_shell)" if p.order_shell is not None
                    else "the model's Weiss ordering shell (max_k lambda_max(J(k) - J(r=0)))"),
         "members": len(rows),
-        "real_components": int(sum((1 if _self_conj(st.m[i], L) else 2) for i in rows) * n),
+        "real_components": int(sum((1 if _self_conjugate(st.m[i], L) else 2) for i in rows) * n),
         "data_shell": data_shell["shell"],
         "data_shell_note": "diagnostic only: the recorded shell whose members have the largest mean tr S(k)",
     }
@@ -254,10 +255,6 @@ def summarize_states(states, model, warn: bool = True, swap_rates=None) -> dict:
     out["units"] = "energies in units of the coupling scale of J(k), k_B = 1; per spin"
     out["parameters"] = asdict(p)
     return out
-
-
-def _self_conj(m, L):
-    return bool(np.all(np.mod(m, L) == np.mod(-m, L)))
 
 
 def _data_shell(trace, st):
