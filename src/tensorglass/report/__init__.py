@@ -5,6 +5,12 @@ renderer (:mod:`._render`), which the study pages share, comes without the
 checks.
 """
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:   # for readers and the API reference; at run time they are loaded on first use (below)
+    from ._reproduce import reproduce
+    from .checks import compute_results
+
 __all__ = ["compute_results", "reproduce"]
 
 
