@@ -22,6 +22,15 @@ from ._couplings import (
     isotropic_parts,
     pair_couplings,
 )
+from ._orders import (
+    cluster_fields,
+    gaussian_cluster_chi,
+    m_000,
+    phonon_strains,
+    second_order_cluster_sum,
+    shell_sum_002,
+)
+from ._finite_k import axis_modes, gaussian_response_dense, pair_coupling_k, rpa_response
 from ._quantum import (
     kubo_spectrum,
     ttls_cluster_hamiltonian,
@@ -31,5 +40,7 @@ from ._quantum import (
 __all__ = [
     "block_covariance", "classical_cluster_exact", "sample_classical_cluster", "cluster_coupling_sum",
     "cubic_cluster_positions", "displacement_couplings", "isotropic_parts", "pair_couplings", "kubo_spectrum",
-    "ttls_cluster_hamiltonian", "ttls_free_spectral_density",
+    "ttls_cluster_hamiltonian", "ttls_free_spectral_density", "cluster_fields", "gaussian_cluster_chi", "m_000",
+    "phonon_strains", "second_order_cluster_sum", "shell_sum_002", "axis_modes", "gaussian_response_dense",
+    "pair_coupling_k", "rpa_response",
 ]
