@@ -187,3 +187,29 @@ class TestFiniteK:
         r2 = rpa_response(kernel, 2e-3 * np.eye(6), m)
         # the residual is O(c^3): doubling c multiplies it by 8
         assert (r2["S_l"][0] - r2["first_l"][0]) / (r1["S_l"][0] - r1["first_l"][0]) == pytest.approx(8, rel=0.02)
+
+
+class TestHypotheses:
+    """Blocks that meet the papers' hypotheses (002 Eq. C.12): zero mean stress per block."""
+
+    def test_symmetric_level_sets_have_zero_block_means_in_a_coupled_cluster(self):
+        from tensorglass.clusters import classical_cluster_exact, cubic_cluster_positions, symmetric_level_sets
+        rng = np.random.default_rng(8)
+        j = 0.5 * pair_couplings(cubic_cluster_positions(2), ALPHA)
+        e, v = symmetric_level_sets(rng.standard_normal((8, 1)), rng.standard_normal((8, 1, 6)))
+        mean, _ = classical_cluster_exact(e, v, j, 1.0)
+        assert np.max(np.abs(mean)) < 1e-12
+        # the same draw without the mirror partner (two independent levels) has non-zero means: the test can fail
+        e2, v2 = rng.standard_normal((8, 2)), rng.standard_normal((8, 2, 6))
+        mean2, _ = classical_cluster_exact(e2, v2, j, 1.0)
+        assert np.max(np.abs(mean2)) > 0.05
+
+    def test_symmetric_point_runs_and_reports_its_blocks(self):
+        from tensorglass.studies._blocks_points import classical_point
+        out = classical_point({"g": 0.03, "temperature": 1.0, "n": 2, "disorder_seed": 5, "sweeps": 400,
+                               "thermalize": 20, "chains": 1, "symmetric": 1}, seed=3)
+        assert out["chi_l_elementary"] > 0 and math.isfinite(out["chi_l_measured"])
+        from tensorglass.errors import ParameterError
+        with pytest.raises(ParameterError):
+            classical_point({"g": 0.03, "temperature": 1.0, "n": 2, "disorder_seed": 5, "sweeps": 10,
+                             "chains": 1, "symmetric": 1, "states": 3}, seed=3)

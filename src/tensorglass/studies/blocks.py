@@ -21,7 +21,8 @@ from ..sweeps import register_compute
 from . import _blocks_points as pts
 
 _CLASSICAL_PARAMS = {"g": float, "temperature": float, "n": int, "disorder_seed": int, "sweeps": int,
-                     "thermalize": int, "chains": int, "states": int, "alpha": float, "vol_dev_ratio": float}
+                     "thermalize": int, "chains": int, "states": int, "alpha": float, "vol_dev_ratio": float,
+                     "symmetric": int}
 _CLASSICAL_OUT = {
     "chi_l_measured": "1/Delta (stress^2 per block volume)", "chi_t_measured": "1/Delta",
     "chi_l_elementary": "1/Delta", "chi_t_elementary": "1/Delta", "chi_l_flow": "1/Delta", "chi_t_flow": "1/Delta",
