@@ -31,7 +31,7 @@ from ._orders import (
     second_order_cluster_sum,
     shell_sum_002,
 )
-from ._finite_k import axis_modes, gaussian_response_dense, pair_coupling_k, rpa_response
+from ._finite_k import axis_modes, gaussian_response_dense, pair_coupling_k, rpa_response, unit_block_monte_carlo
 from ._quantum import (
     kubo_spectrum,
     ttls_cluster_hamiltonian,
@@ -43,5 +43,5 @@ __all__ = [
     "cubic_cluster_positions", "displacement_couplings", "isotropic_parts", "pair_couplings", "kubo_spectrum",
     "ttls_cluster_hamiltonian", "ttls_free_spectral_density", "cluster_fields", "gaussian_cluster_chi", "m_000",
     "phonon_strains", "second_order_cluster_sum", "shell_sum_002", "axis_modes", "gaussian_response_dense",
-    "pair_coupling_k", "rpa_response",
+    "pair_coupling_k", "rpa_response", "unit_block_monte_carlo",
 ]

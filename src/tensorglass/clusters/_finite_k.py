@@ -88,3 +88,56 @@ def gaussian_response_dense(kernel, chi0, m):
     ph = np.exp(-1j * x @ k)
     proj = np.kron(ph[:, None], np.eye(6))                             # (6N, 6)
     return np.real(proj.conj().T @ cov @ proj) / n
+
+
+def unit_block_monte_carlo(L, alpha, temperature, trajectories, seed, thermalize=200, batches=20, cutoff=1.0,
+                           on_batch=None):
+    """S_l(k), S_t(k) along the cube axes for blocks whose stress is a unit
+    Mandel 6-vector (uniform on S^5: isotropic, zero mean, not Gaussian), from
+    the Monte Carlo engine's ``coupled-blocks`` model with its HMC sampler.
+
+    Each trajectory's configuration gives ``beta |e . T(k)|^2 / N`` for the
+    three axes (longitudinal) and two polarisations each (transverse) at
+    ``k = 2 pi m / L``, m = 1..L/2; these are averaged in ``batches``
+    consecutive batches.  Returns ``kL`` (M,), ``S_l``, ``S_t`` (batches, M),
+    the on-block chi0 = beta/6 I, the acceptance and the sampler's step size."""
+    from ..montecarlo import RunParameters, advance, coupled_blocks_model, new_state
+    model = coupled_blocks_model(L, alpha, cutoff=cutoff)
+    p = RunParameters(model="coupled-blocks", L=L, temperature=float(temperature), sweeps=int(trajectories),
+                      seed=int(seed), sampler="hmc", cutoff=cutoff, thermalize=int(thermalize))
+    state = new_state(p, model)
+    advance(state, model, int(thermalize))
+    beta = 1.0 / float(temperature)
+    ms = np.arange(1, L // 2 + 1)
+    axes = np.eye(3)
+    strains = []
+    for a in range(3):
+        el, _ = phonon_strains(axes[a])
+        ts = [phonon_strains(axes[a], axes[(a + b) % 3])[1] for b in (1, 2)]
+        strains.append((el, ts))
+    per = max(1, int(trajectories) // int(batches))
+    sl = np.zeros((batches, len(ms)))
+    st = np.zeros((batches, len(ms)))
+    for b in range(batches):
+        acc_l = np.zeros(len(ms))
+        acc_t = np.zeros(len(ms))
+        for _ in range(per):
+            advance(state, model, 1)
+            s = state.spins().reshape(L, L, L, 6)
+            sk = np.fft.fftn(s, axes=(0, 1, 2))
+            for a, (el, ts) in enumerate(strains):
+                idx = [0, 0, 0]
+                line = []
+                for m in ms:
+                    idx[a] = m
+                    line.append(sk[tuple(idx)])
+                line = np.array(line)                                   # (M, 6)
+                acc_l += np.abs(line @ el) ** 2 / 3.0
+                acc_t += sum(np.abs(line @ t) ** 2 for t in ts) / 6.0
+        sl[b] = beta * acc_l / per / L**3
+        st[b] = beta * acc_t / per / L**3
+        if on_batch is not None:
+            on_batch(b)
+    return {"kL": 2 * np.pi * ms / L, "S_l": sl, "S_t": st, "chi0": beta / 6.0 * np.eye(6),
+            "acceptance": state.accepted / max(state.attempted, 1),
+            "step_size": float(state.sampler_state.get("step_size", float("nan"))), "kernel": model.kernel}

@@ -250,3 +250,16 @@ def quantum_point(params, seed):
     return {"static_chi_res_l": float(np.mean(static_l)), "static_chi_res_t": float(np.mean(static_t)),
             "_extra": {"edges": edges.tolist(), "im_chi_l": np.array(rows_l).tolist(),
                        "im_chi_t": np.array(rows_t).tolist()}}
+
+
+def finite_k_point(params, seed):
+    """S_l(k), S_t(k) along the cube axes of an ``L^3`` periodic lattice of
+    unit-stress blocks (uniform on S^5) from the Monte Carlo engine's
+    ``coupled-blocks`` model (HMC), in ``batches`` batch means
+    (:func:`tensorglass.clusters.unit_block_monte_carlo`)."""
+    from ..clusters import unit_block_monte_carlo
+    p = {"alpha": 0.625, "thermalize": 200, "batches": 20, **params}
+    r = unit_block_monte_carlo(int(p["L"]), float(p["alpha"]), float(p["temperature"]), int(p["trajectories"]),
+                               int(seed), int(p["thermalize"]), int(p["batches"]))
+    return {"acceptance": float(r["acceptance"]), "step_size": float(r["step_size"]),
+            "_extra": {"kL": r["kL"].tolist(), "S_l": r["S_l"].tolist(), "S_t": r["S_t"].tolist()}}

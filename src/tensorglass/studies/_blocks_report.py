@@ -584,7 +584,7 @@ def _verdict(corr, flow, qrows, spectra, alpha):
     return lines
 
 
-def analyse_and_write(study, cfg, name, crec, qrec, alpha):
+def analyse_and_write(study, cfg, name, crec, qrec, alpha, second=None):
     import xarray as xr
     corr = correlation_table(crec, cfg["corr_n"], alpha)
     flow = flow_table(crec, alpha)
@@ -667,8 +667,21 @@ def analyse_and_write(study, cfg, name, crec, qrec, alpha):
                 f"g = {qmax:g}: {sq['window_ratio']:.2f} +- {sq['window_ratio_err']:.2f} (free 2, c_l^2/c_t^2 = {1 / (1 - alpha):.2f})")
     results["headline"] = headline
     doc = _document(cfg, name, corr, flow, spectra, val, verdict, alpha, figs)
+    if second is not None:
+        results["verdict_first_edition"] = results["verdict"]
+        results.update(_second_edition(doc, cfg, alpha, *second))
     study.write(doc, "Coupled blocks: the uncorrelated-block assumption tested", figs, ds, results)
     return results
+
+
+def _second_edition(doc, cfg, alpha, wrec, frec, qwrec):
+    """The second edition's keys and sections (studies._blocks_second)."""
+    from ._blocks_second import second_edition, write_sections
+    res, text, data = second_edition(cfg, alpha, wrec, frec, qwrec)
+    write_sections(doc, alpha, data)
+    doc.h(2, "Second edition: verdict")
+    doc.p(text)
+    return {**res, "verdict": text}
 
 
 def _document(cfg, name, corr, flow, spectra, val, verdict, alpha, figs):

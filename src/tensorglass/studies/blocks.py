@@ -37,6 +37,9 @@ _QUANTUM_OUT = {"static_chi_res_l": "1/delta_max", "static_chi_res_t": "1/delta_
 
 register_compute("blocks-classical", "tensorglass.studies._blocks_points:classical_point", _CLASSICAL_PARAMS,
                  _CLASSICAL_OUT)
+register_compute("blocks-finite-k", "tensorglass.studies._blocks_points:finite_k_point",
+                 {"L": int, "temperature": float, "trajectories": int, "thermalize": int, "batches": int,
+                  "alpha": float}, {"acceptance": "1", "step_size": "1"})
 register_compute("blocks-quantum", "tensorglass.studies._blocks_points:quantum_point", _QUANTUM_PARAMS, _QUANTUM_OUT)
 
 ALPHA = 0.625            # Poisson ratio 0.2: c_l^2/c_t^2 = 1/(1 - alpha) = 8/3
@@ -46,19 +49,36 @@ CONFIGS = {
              "corr_sweeps": 1000, "chains": 2, "g_flow": [0.03, 0.1, 0.3, 1.0], "flow_n": [2, 4],
              "flow_realisations": 16, "flow_sweeps": {2: 40000, 4: 8000},
              "q_g": [0.01, 0.05, 0.1, 0.2, 0.4, 0.8], "q_batches": 8, "q_realisations": 50, "q_temperature": 0.25,
-             "mc_check_sweeps": 100000},
+             "mc_check_sweeps": 100000,
+             "weak_g": [0.005, 0.01, 0.03, 0.1], "weak_n": 4, "weak_realisations": 16, "weak_sweeps": 20000,
+             "fk_L": 16, "fk_temperature": 10 / 3, "fk_trajectories": 20000,
+             "qweak_g": 0.05, "qweak_batches": 60, "m2_sizes": [2, 4, 8, 16, 24]},
     "quick": {"temperatures": [0.5, 1.0], "g_corr": [0.1, 0.3, 1.0], "corr_n": 8, "corr_realisations": 4,
               "corr_sweeps": 300, "chains": 2, "g_flow": [0.03, 0.1, 0.3, 1.0], "flow_n": [2, 4],
               "flow_realisations": 8, "flow_sweeps": {2: 20000, 4: 4000},
               "q_g": [0.01, 0.1, 0.2, 0.4, 0.8], "q_batches": 4, "q_realisations": 30, "q_temperature": 0.25,
-              "mc_check_sweeps": 40000},
+              "mc_check_sweeps": 40000,
+              "weak_g": [0.005, 0.01, 0.03, 0.1], "weak_n": 4, "weak_realisations": 8, "weak_sweeps": 5000,
+              "fk_L": 16, "fk_temperature": 10 / 3, "fk_trajectories": 2000,
+              "qweak_g": 0.05, "qweak_batches": 40, "m2_sizes": [2, 4, 8, 16]},
     # for the tests: the whole pipeline in seconds
     "tiny": {"temperatures": [1.0], "g_corr": [0.3], "corr_n": 4, "corr_realisations": 2, "corr_sweeps": 200,
              "chains": 1, "g_flow": [0.3], "flow_n": [2], "flow_realisations": 2, "flow_sweeps": {2: 2000},
              "q_g": [0.01, 0.4], "q_batches": 2, "q_realisations": 3, "q_temperature": 0.25,
-             "mc_check_sweeps": 4000},
+             "mc_check_sweeps": 4000,
+             "weak_g": [0.03], "weak_n": 2, "weak_realisations": 2, "weak_sweeps": 500,
+             "fk_L": 4, "fk_temperature": 10 / 3, "fk_trajectories": 40, "qweak_g": 0.05, "qweak_batches": 1,
+             "m2_sizes": [2, 4]},
 }
-SEEDS = {"classical": 20261123, "quantum": 20261124}
+SEEDS = {"classical": 20261123, "quantum": 20261124, "weak": 20261203, "finite_k": 20261204,
+         "quantum_weak": 20261205}
+
+
+def _weak_points(cfg):
+    """Second edition: blocks with symmetric level sets (zero mean stress) at weak coupling, T = 1."""
+    return [{"g": g, "temperature": 1.0, "n": cfg["weak_n"], "disorder_seed": 4000 + r, "sweeps": cfg["weak_sweeps"],
+             "chains": 2 if cfg["weak_sweeps"] >= 1000 else 1, "alpha": ALPHA, "symmetric": 1}
+            for g in cfg["weak_g"] for r in range(cfg["weak_realisations"])]
 
 
 def _classical_points(cfg):
@@ -102,10 +122,23 @@ def run(study, config=None) -> dict:
         sel = [c for p, c in zip(cpts, ccost) if p["n"] == n]
         parts.append((f"classical {n}^3 clusters", len(sel), float(np.mean(sel))))
     parts.append(("quantum 2^3 TTLS clusters", len(qpts), float(np.mean(qcost))))
+    wpts = _weak_points(cfg)
+    fpts = [{"L": cfg["fk_L"], "temperature": cfg["fk_temperature"], "trajectories": cfg["fk_trajectories"],
+             "thermalize": 200 if cfg["fk_trajectories"] >= 1000 else 10, "batches": 20, "alpha": ALPHA}]
+    qwpts = [{"g": cfg["qweak_g"], "temperature": cfg["q_temperature"], "disorder_seed": 5000 + b,
+              "realisations": cfg["q_realisations"] if cfg["qweak_batches"] > 1 else 3, "alpha": ALPHA}
+             for b in range(cfg["qweak_batches"])]
+    parts.append((f"weak-coupling {cfg['weak_n']}^3 clusters, symmetric levels", len(wpts),
+                  2.2e-4 * cfg["weak_sweeps"] * 2 + 0.5))
+    parts.append((f"finite-k {cfg['fk_L']}^3 periodic unit blocks (HMC)", 1, 0.014 * cfg["fk_trajectories"]))
+    parts.append(("quantum 2^3 TTLS at weak coupling", len(qwpts), 0.07 * qwpts[0]["realisations"]))
     study.announce(parts)
     crec = study.compute("classical", "blocks-classical", cpts, SEEDS["classical"])
     qrec = study.compute("quantum", "blocks-quantum", qpts, SEEDS["quantum"])
-    return analyse_and_write(study, cfg, name, crec, qrec, ALPHA)
+    wrec = study.compute("weak", "blocks-classical", wpts, SEEDS["weak"])
+    frec = study.compute("finite_k", "blocks-finite-k", fpts, SEEDS["finite_k"])
+    qwrec = study.compute("quantum_weak", "blocks-quantum", qwpts, SEEDS["quantum_weak"])
+    return analyse_and_write(study, cfg, name, crec, qrec, ALPHA, second=(wrec, frec, qwrec))
 
 
 def rg_step_ratio_free(g, temperature, omega_edges, alpha, delta_max=1.0, tunnelling_min=0.01, tunnelling_max=1.0,
