@@ -156,7 +156,7 @@ def verdict(theorem, preds, fk_fit, qspec):
     m2 = ", ".join(f"{r['iso_l']:.3f}" for r in theorem["second_order"])
     ns = ", ".join(str(r["n"]) for r in theorem["second_order"])
     s1 = (f"The isotropic part of the first-order M is zero to {theorem['isotropic_first_order_max_abs']:.1e} "
-          f"(proved symbolically), and the second-order isotropic M2 levels off ({m2} for n = {ns}).")
+          f"({'proved symbolically' if theorem.get('symbolic_proof') else 'symbolic proof FAILED'}), and the second-order isotropic M2 levels off ({m2} for n = {ns}).")
     s2 = (f"With zero-mean blocks at weak coupling the measured chi_l(N0)/chi_l(1) is consistent with 001's first-order "
           f"value (largest |z| = {max(abs(z) for z in z01):.1f}) and differs from 000's corrected (1/12) prediction by "
           f"|z| up to {max(abs(z) for z in z12):.1f}." if z01 and z12 else "")
@@ -183,7 +183,7 @@ def second_edition(cfg, alpha, wrec, frec, qwrec):
     fk = finite_k_table(frec, alpha)
     fit = drift_fit(fk)
     preds = predictions(weak, qspec)
-    text = verdict(theorem, preds, fit, qspec)
+    text = verdict(theorem, preds, fit, qspec)      # theorem carries symbolic_proof
     results = {"theorem": {k: theorem[k] for k in ("isotropic_first_order_max_abs", "contact_term", "second_order",
                                                    "second_order_fits", "symbolic_proof", "failing_steps")},
                "finite_k": fk, "finite_k_drift": fit, "predictions": preds, "weak_coupling": weak}
