@@ -83,13 +83,18 @@ def weak_table(wrec, alpha):
 
 
 def finite_k_table(frec, alpha):
+    """S_l, S_t and their ratio per kL, pooling the batch means of every
+    record (replica chain) with the same lattice and temperature; errors from
+    the spread of the batch means (delete-one jackknife for the ratio)."""
     from ..montecarlo import coupled_blocks_model
-    rows = []
+    groups = {}
     for r in frec:
-        p = r["params"]
-        L, temp = int(p["L"]), float(p["temperature"])
-        sl, st = np.array(r["extra"]["S_l"]), np.array(r["extra"]["S_t"])
-        kL = np.array(r["extra"]["kL"])
+        groups.setdefault((int(r["params"]["L"]), float(r["params"]["temperature"])), []).append(r)
+    rows = []
+    for (L, temp), recs in sorted(groups.items()):
+        sl = np.concatenate([np.array(r["extra"]["S_l"]) for r in recs])
+        st = np.concatenate([np.array(r["extra"]["S_t"]) for r in recs])
+        kL = np.array(recs[0]["extra"]["kL"])
         kern = coupled_blocks_model(L, alpha).kernel
         chi0 = np.eye(6) / (6.0 * temp)
         rp = rpa_response(kern, chi0, axis_modes(L))
@@ -97,7 +102,6 @@ def finite_k_table(frec, alpha):
         ml, mt = sl.mean(0), st.mean(0)
         el, et = sl.std(0, ddof=1) / math.sqrt(b), st.std(0, ddof=1) / math.sqrt(b)
         ratio = ml / mt
-        # delete-one jackknife over batches for the ratio
         jk = np.array([(sl.sum(0) - sl[i]) / (st.sum(0) - st[i]) for i in range(b)])
         rerr = np.sqrt((b - 1) / b * np.sum((jk - jk.mean(0)) ** 2, axis=0))
         for i in range(len(kL)):
@@ -106,7 +110,8 @@ def finite_k_table(frec, alpha):
                          "first_order_ratio": float(rp["first_l"][i] / rp["first_t"][i]),
                          "gaussian_ratio": float(rp["S_l"][i] / rp["S_t"][i]),
                          "g_over_T": float(np.abs(kern.pair_jk).max() / (6.0 * temp)), "chi0": 1.0 / (6.0 * temp),
-                         "temperature": temp, "blocks": L**3, "acceptance": r["result"]["acceptance"]})
+                         "temperature": temp, "blocks": L**3, "batches": int(b),
+                         "acceptance": float(np.mean([r["result"]["acceptance"] for r in recs]))})
     return rows
 
 
@@ -252,3 +257,29 @@ def write_sections(doc, alpha, data):
               f"{fit.get('mean_departure_error', float('nan')):.4f}. The target of 0.3% on each ratio is "
               + ("met." if max(r["ratio_error"] / r["ratio"] for r in fk) <= 0.003 else
                  f"not met (largest relative error {max(r['ratio_error'] / r['ratio'] for r in fk):.1%})."))
+
+
+def write_second_only(study, cfg, name, alpha, wrec, frec, qwrec):
+    """Page and results.json of the second edition's parts alone."""
+    import xarray as xr
+    from ..report._render import Doc
+    res, text, data = second_edition(cfg, alpha, wrec, frec, qwrec)
+    doc = Doc()
+    doc.h(1, "Coupled blocks, second edition: the theorem, each paper's prediction, the phonon's wave vector")
+    doc.p(f"Configuration: {name} (second-edition parts only; the first edition's cluster runs are in the "
+          "full study). Units: block side 1, rho c_t^2 = 1, k_B = hbar = 1, alpha = "
+          f"{alpha} (c_l^2/c_t^2 = {1 / (1 - alpha):.3f}). Derivations: docs/notes/03-isotropic-first-order.md.")
+    write_sections(doc, alpha, data)
+    doc.h(2, "Verdict")
+    doc.p(text)
+    fk = res["finite_k"]
+    ds = xr.Dataset({k: (("kL",), np.array([r[k] for r in fk]), {"units": "1/(rho c_t^2)" if k.startswith("S_")
+                                                                  else "1"})
+                     for k in ("S_l", "S_l_error", "S_t", "S_t_error", "ratio", "ratio_error", "first_order_ratio",
+                               "gaussian_ratio")},
+                    coords={"kL": ("kL", np.array([r["kL"] for r in fk]), {"units": "1/L (block side)"})})
+    results = {**res, "verdict": text,
+               "configuration": {"name": name, **{k: v for k, v in cfg.items() if not isinstance(v, dict)},
+                                 "alpha": alpha}}
+    study.write(doc, "Coupled blocks, second edition", {}, ds, results)
+    return results

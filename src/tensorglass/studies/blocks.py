@@ -39,7 +39,7 @@ register_compute("blocks-classical", "tensorglass.studies._blocks_points:classic
                  _CLASSICAL_OUT)
 register_compute("blocks-finite-k", "tensorglass.studies._blocks_points:finite_k_point",
                  {"L": int, "temperature": float, "trajectories": int, "thermalize": int, "batches": int,
-                  "alpha": float}, {"acceptance": "1", "step_size": "1"})
+                  "alpha": float, "replica": int}, {"acceptance": "1", "step_size": "1"})
 register_compute("blocks-quantum", "tensorglass.studies._blocks_points:quantum_point", _QUANTUM_PARAMS, _QUANTUM_OUT)
 
 ALPHA = 0.625            # Poisson ratio 0.2: c_l^2/c_t^2 = 1/(1 - alpha) = 8/3
@@ -51,7 +51,7 @@ CONFIGS = {
              "q_g": [0.01, 0.05, 0.1, 0.2, 0.4, 0.8], "q_batches": 8, "q_realisations": 50, "q_temperature": 0.25,
              "mc_check_sweeps": 100000,
              "weak_g": [0.005, 0.01, 0.03, 0.1], "weak_n": 4, "weak_realisations": 16, "weak_sweeps": 20000,
-             "fk_L": 16, "fk_temperature": 10 / 3, "fk_trajectories": 20000,
+             "fk_L": 16, "fk_temperature": 10 / 3, "fk_trajectories": 16000, "fk_points": 4,
              "qweak_g": 0.05, "qweak_batches": 60, "m2_sizes": [2, 4, 8, 16, 24]},
     "quick": {"temperatures": [0.5, 1.0], "g_corr": [0.1, 0.3, 1.0], "corr_n": 8, "corr_realisations": 4,
               "corr_sweeps": 300, "chains": 2, "g_flow": [0.03, 0.1, 0.3, 1.0], "flow_n": [2, 4],
@@ -102,6 +102,44 @@ def _quantum_points(cfg):
             for g in cfg["q_g"] for b in range(cfg["q_batches"])]
 
 
+def _second_points(cfg):
+    wpts = _weak_points(cfg)
+    fpts = [{"L": cfg["fk_L"], "temperature": cfg["fk_temperature"], "trajectories": cfg["fk_trajectories"],
+             "thermalize": 200 if cfg["fk_trajectories"] >= 1000 else 10, "batches": 20, "alpha": ALPHA,
+             "replica": r} for r in range(cfg.get("fk_points", 1))]
+    qwpts = [{"g": cfg["qweak_g"], "temperature": cfg["q_temperature"], "disorder_seed": 5000 + b,
+              "realisations": cfg["q_realisations"] if cfg["qweak_batches"] > 1 else 3, "alpha": ALPHA}
+             for b in range(cfg["qweak_batches"])]
+    return wpts, fpts, qwpts
+
+
+def _second_parts(cfg):
+    wpts, fpts, qwpts = _second_points(cfg)
+    return [(f"weak-coupling {cfg['weak_n']}^3 clusters, symmetric levels", len(wpts),
+             2.2e-4 * cfg["weak_sweeps"] * 2 + 0.5),
+            (f"finite-k {cfg['fk_L']}^3 periodic unit blocks (HMC)", len(fpts), 0.014 * cfg["fk_trajectories"]),
+            ("quantum 2^3 TTLS at weak coupling", len(qwpts), 0.2 * qwpts[0]["realisations"])]
+
+
+def _second_records(study, cfg):
+    wpts, fpts, qwpts = _second_points(cfg)
+    wrec = study.compute("weak", "blocks-classical", wpts, SEEDS["weak"])
+    frec = study.compute("finite_k", "blocks-finite-k", fpts, SEEDS["finite_k"])
+    qwrec = study.compute("quantum_weak", "blocks-quantum", qwpts, SEEDS["quantum_weak"])
+    return wrec, frec, qwrec
+
+
+def run_second_edition(study, config=None) -> dict:
+    """Only the second edition's parts (theorem, weak-coupling predictions,
+    finite k, weak quantum step), with their own page and results.json; the
+    first edition's points are not computed."""
+    from ._blocks_second import write_second_only
+    name = config or ("quick" if study.quick else "full")
+    cfg = CONFIGS[name]
+    study.announce(_second_parts(cfg))
+    return write_second_only(study, cfg, name, ALPHA, *_second_records(study, cfg))
+
+
 def _cost(points, kind):
     """CPU seconds per point measured on this machine (2 cores shared; see the report)."""
     if kind == "quantum":
@@ -122,23 +160,12 @@ def run(study, config=None) -> dict:
         sel = [c for p, c in zip(cpts, ccost) if p["n"] == n]
         parts.append((f"classical {n}^3 clusters", len(sel), float(np.mean(sel))))
     parts.append(("quantum 2^3 TTLS clusters", len(qpts), float(np.mean(qcost))))
-    wpts = _weak_points(cfg)
-    fpts = [{"L": cfg["fk_L"], "temperature": cfg["fk_temperature"], "trajectories": cfg["fk_trajectories"],
-             "thermalize": 200 if cfg["fk_trajectories"] >= 1000 else 10, "batches": 20, "alpha": ALPHA}]
-    qwpts = [{"g": cfg["qweak_g"], "temperature": cfg["q_temperature"], "disorder_seed": 5000 + b,
-              "realisations": cfg["q_realisations"] if cfg["qweak_batches"] > 1 else 3, "alpha": ALPHA}
-             for b in range(cfg["qweak_batches"])]
-    parts.append((f"weak-coupling {cfg['weak_n']}^3 clusters, symmetric levels", len(wpts),
-                  2.2e-4 * cfg["weak_sweeps"] * 2 + 0.5))
-    parts.append((f"finite-k {cfg['fk_L']}^3 periodic unit blocks (HMC)", 1, 0.014 * cfg["fk_trajectories"]))
-    parts.append(("quantum 2^3 TTLS at weak coupling", len(qwpts), 0.07 * qwpts[0]["realisations"]))
+    parts += _second_parts(cfg)
     study.announce(parts)
     crec = study.compute("classical", "blocks-classical", cpts, SEEDS["classical"])
     qrec = study.compute("quantum", "blocks-quantum", qpts, SEEDS["quantum"])
-    wrec = study.compute("weak", "blocks-classical", wpts, SEEDS["weak"])
-    frec = study.compute("finite_k", "blocks-finite-k", fpts, SEEDS["finite_k"])
-    qwrec = study.compute("quantum_weak", "blocks-quantum", qwpts, SEEDS["quantum_weak"])
-    return analyse_and_write(study, cfg, name, crec, qrec, ALPHA, second=(wrec, frec, qwrec))
+    second = _second_records(study, cfg)
+    return analyse_and_write(study, cfg, name, crec, qrec, ALPHA, second=second)
 
 
 def rg_step_ratio_free(g, temperature, omega_edges, alpha, delta_max=1.0, tunnelling_min=0.01, tunnelling_max=1.0,
