@@ -213,3 +213,38 @@ class TestHypotheses:
         with pytest.raises(ParameterError):
             classical_point({"g": 0.03, "temperature": 1.0, "n": 2, "disorder_seed": 5, "sweeps": 10,
                              "chains": 1, "symmetric": 1, "states": 3}, seed=3)
+
+
+class TestStudyAnalysis:
+    """The second edition's tables from synthetic records (no Monte Carlo)."""
+
+    def test_predictions_for_isotropic_blocks(self):
+        from tensorglass.studies._blocks_second import predictions, weak_table
+        c = 0.05
+        chi = c * np.eye(6)
+        cl, ct = isotropic_parts(chi)
+        recs = [{"params": {"g": 0.01, "n": 4, "temperature": 1.0},
+                 "result": {"chi_l_elementary": cl, "chi_t_elementary": ct, "chi_l_measured": cl * (1 + s),
+                            "chi_t_measured": ct, "tau_int": 0.5},
+                 "extra": {"chi_elementary": chi.tolist()}} for s in (0.001, -0.001, 0.002)]
+        row = weak_table(recs, ALPHA)[0]
+        assert row["p001_l"] == pytest.approx(1.0, abs=1e-12)        # the theorem: no isotropic first-order change
+        # 000 with 1/12, closed form for chi = c I: (1/c - M)^-1, isotropic part over c
+        m = m_000(4, ALPHA, 1 / 12)
+        expect = isotropic_parts(np.linalg.inv(np.eye(6) / c - m))[0] / cl
+        assert row["p000t_l"] == pytest.approx(expect, rel=1e-12) and expect > 1.01
+        assert row["meas_l"] == pytest.approx(1 + 0.002 / 3, rel=1e-12)
+        preds = predictions([row], {})
+        assert [p["paper"][:3] for p in preds] == ["000", "000", "001"]
+        p001 = preds[2]
+        assert p001["z"] == pytest.approx((p001["measured"] - 1.0) / p001["error"], rel=1e-9)
+
+    def test_drift_fit_recovers_a_slope(self):
+        from tensorglass.studies._blocks_second import drift_fit
+        kl = np.array([0.2, 0.4, 0.8, 1.6, 3.1])
+        rows = [{"kL": k, "ratio": 2.0 + 0.01 * math.log(1 / k), "gaussian_ratio": 2.0, "ratio_error": 0.003}
+                for k in kl]
+        f = drift_fit(rows)
+        assert f["slope"] == pytest.approx(0.01, rel=1e-9)
+        assert f["slope_error"] == pytest.approx(0.003 / math.sqrt(np.sum((np.log(1 / kl) - np.log(1 / kl).mean()) ** 2)),
+                                                 rel=1e-9)
