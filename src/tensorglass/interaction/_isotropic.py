@@ -48,9 +48,8 @@ def isotropic_part_of_tensor(t):
 def tilde_lambda_isotropic_max(alpha, n_directions: int = 2000, seed: int = 0):
     """Largest ``|tildeLambda_iijj(n)|``, ``|tildeLambda_ijij(n)|`` over random
     unit directions (a numerical companion of the symbolic proof) and, for
-    contrast, the largest ``|(sum over directions of tildeLambda) . iso|``
-    when the directions are *not* averaged: the full kernel itself is far from
-    zero.  Returns ``(isotropic_max, kernel_norm_max)``."""
+    contrast, the largest Frobenius norm of tildeLambda(n) itself over the
+    same directions.  Returns ``(isotropic_max, kernel_norm_max)``."""
     rng = np.random.default_rng(seed)
     n = rng.standard_normal((n_directions, 3))
     lam = tilde_lambda(n, alpha)
