@@ -181,7 +181,16 @@ def test_study_pipeline_end_to_end(tmp_path):
     assert {"g", "omega", "im_chi_l", "im_chi_t", "ratio", "error", "rg_step_ratio"} <= set(data["quantum"][0])
     assert {"free_limit_max_rel_error", "two_block_max_rel_error"} <= set(data["validation"])
     assert data["validation"]["free_limit_max_rel_error"] < 1e-12
-    assert isinstance(data["verdict"], str) and "Assumption" in data["verdict"]
+    assert isinstance(data["verdict_first_edition"], str) and "Assumption" in data["verdict_first_edition"]
+    # second edition keys
+    assert {"isotropic_first_order_max_abs", "contact_term", "second_order"} <= set(data["theorem"])
+    assert data["theorem"]["isotropic_first_order_max_abs"] < 1e-12
+    assert {"n", "iso_l", "iso_t"} <= set(data["theorem"]["second_order"][0])
+    assert {"kL", "S_l", "S_l_error", "S_t", "S_t_error", "ratio", "ratio_error", "first_order_ratio", "g_over_T",
+            "blocks"} <= set(data["finite_k"][0])
+    assert {"paper", "quantity", "predicted", "measured", "error", "z"} <= set(data["predictions"][0])
+    assert {p["paper"][:3] for p in data["predictions"]} == {"000", "001", "002"}
+    assert isinstance(data["verdict"], str) and data["verdict"].count(". ") <= 3
     # the measured nearest-neighbour correlation is the linear response within 25 % at g/T = 0.3
     r1 = [c for c in data["correlation"] if c["displacement"] == [1, 0, 0]][0]
     assert r1["c_over_c0"] > 5 * r1["error"]
