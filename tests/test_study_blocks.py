@@ -196,3 +196,16 @@ def test_study_pipeline_end_to_end(tmp_path):
     assert r1["c_over_c0"] > 5 * r1["error"]
     assert r1["amplitude_over_linear_response"] == pytest.approx(1.0, abs=0.25)
     assert res["headline"]
+
+
+def test_quick_configuration_fits_in_fifteen_minutes_and_has_every_part():
+    """Issue 19: --quick gives every key in under 15 minutes; its estimate (CPU seconds measured per point on this
+    machine, blocks.COST) on 2 idle cores leaves a margin of 2 for load and the engine's overhead."""
+    from tensorglass.studies import blocks
+    quick, full = blocks.CONFIGS["quick"], blocks.CONFIGS["full"]
+    assert set(quick) == set(full) - {"fk_points"}
+    parts = blocks.estimate(quick)
+    assert {what.split()[0] for what, _, _ in parts} >= {"classical", "quantum", "weak-coupling", "finite-k"}
+    assert all(n > 0 for _, n, _ in parts)
+    minutes_on_two_cores = sum(n * s for _, n, s in parts) / 60 / 2
+    assert minutes_on_two_cores < 7.5

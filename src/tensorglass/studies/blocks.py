@@ -101,14 +101,15 @@ CONFIGS = {
              "weak_g": [0.005, 0.01, 0.03, 0.1], "weak_n": 4, "weak_realisations": 16, "weak_sweeps": 5000,
              "fk_L": 16, "fk_temperature": 10 / 3, "fk_trajectories": 8000, "fk_points": 2,
              "qweak_g": 0.05, "qweak_batches": 60, "m2_sizes": [2, 4, 8, 16, 24]},
-    "quick": {"temperatures": [0.5, 1.0], "g_corr": [0.1, 0.3, 1.0], "corr_n": 8, "corr_realisations": 4,
+    # quick: every key of the full run at about 6 CPU-minutes (estimate(), about 3-4 min on 2 idle cores)
+    "quick": {"temperatures": [0.5, 1.0], "g_corr": [0.1, 0.3, 1.0], "corr_n": 8, "corr_realisations": 3,
               "corr_sweeps": 300, "chains": 2, "g_flow": [0.03, 0.1, 0.3, 1.0], "flow_n": [2, 4],
-              "flow_realisations": 8, "flow_sweeps": {2: 20000, 4: 4000},
+              "flow_realisations": 6, "flow_sweeps": {2: 20000, 4: 4000},
               "q_g": [0.01, 0.1, 0.2, 0.4, 0.8], "q_batches": 4, "q_realisations": 30, "q_temperature": 0.25,
               "mc_check_sweeps": 40000,
               "weak_g": [0.005, 0.01, 0.03, 0.1], "weak_n": 4, "weak_realisations": 8, "weak_sweeps": 5000,
               "fk_L": 16, "fk_temperature": 10 / 3, "fk_trajectories": 2000,
-              "qweak_g": 0.05, "qweak_batches": 40, "m2_sizes": [2, 4, 8, 16]},
+              "qweak_g": 0.05, "qweak_batches": 30, "m2_sizes": [2, 4, 8, 16]},
     # for the tests: the whole pipeline in seconds
     "tiny": {"temperatures": [1.0], "g_corr": [0.3], "corr_n": 4, "corr_realisations": 2, "corr_sweeps": 200,
              "chains": 1, "g_flow": [0.3], "flow_n": [2], "flow_realisations": 2, "flow_sweeps": {2: 2000},
@@ -165,9 +166,11 @@ def _second_points(cfg):
 def _second_parts(cfg):
     wpts, fpts, qwpts = _second_points(cfg)
     return [(f"weak-coupling {cfg['weak_n']}^3 clusters, symmetric levels", len(wpts),
-             2.2e-4 * cfg["weak_sweeps"] * 2 + 0.5),
-            (f"finite-k {cfg['fk_L']}^3 periodic unit blocks (HMC)", len(fpts), 0.014 * cfg["fk_trajectories"]),
-            ("quantum 2^3 TTLS at weak coupling", len(qwpts), 0.2 * qwpts[0]["realisations"])]
+             _cost(wpts, "classical")[0]),
+            (f"finite-k {cfg['fk_L']}^3 periodic unit blocks (HMC)", len(fpts),
+             COST["finite_k_per_trajectory"] * (cfg["fk_L"] / 16) ** 3 * (cfg["fk_trajectories"] + 200)
+             + COST["per_point"]),
+            ("quantum 2^3 TTLS at weak coupling", len(qwpts), _cost(qwpts, "quantum")[0])]
 
 
 def _second_records(study, cfg):
@@ -197,12 +200,33 @@ def run_second_edition(study, config=None):
     return analyse_second(cfg, name, *_second_records(study, cfg), ALPHA)
 
 
+#: CPU seconds of one point's parts, measured on one core of the project's 2-core machine at load average 1.8
+#: (2026-12-03; per sweep of both chains' sites, per TTLS disorder sample, per HMC trajectory of 16^3 blocks);
+#: ``per_point`` is an allowance for the sweep engine (scheduling, store) and the analysis is about 5 s.  At load
+#: average L on the 2 cores a point takes about L/2 times longer.
+COST = {"sweep": {2: 1.0e-5, 4: 1.8e-4, 8: 1.0e-2}, "quantum_per_realisation": 0.041,
+        "finite_k_per_trajectory": 7.9e-3, "per_point": 0.5}
+
+
 def _cost(points, kind):
-    """CPU seconds per point measured on this machine (2 cores shared; see the report)."""
+    """Estimated CPU seconds per point (:data:`COST`)."""
     if kind == "quantum":
-        return [0.15 * p["realisations"] for p in points]
-    per_sweep = {2: 2.1e-5, 4: 6.7e-4, 8: 1.8e-2}     # seconds per sweep, measured at load ~16 on 2 cores
-    return [per_sweep.get(p["n"], 1.2e-2 * (p["n"] / 8) ** 6) * p["sweeps"] * p["chains"] + 1.0 for p in points]
+        return [COST["quantum_per_realisation"] * p["realisations"] + COST["per_point"] for p in points]
+    per_sweep = COST["sweep"]
+    return [per_sweep.get(p["n"], per_sweep[8] * (p["n"] / 8) ** 6) * p["sweeps"] * p["chains"] + COST["per_point"]
+            for p in points]
+
+
+def estimate(cfg) -> list[tuple[str, int, float]]:
+    """The study's parts as ``(what, points, CPU seconds per point)`` (what :meth:`StudyRun.announce` prints)."""
+    cpts, qpts = _classical_points(cfg), _quantum_points(cfg)
+    ccost, qcost = _cost(cpts, "classical"), _cost(qpts, "quantum")
+    parts = []
+    for n in sorted({p["n"] for p in cpts}):
+        sel = [c for p, c in zip(cpts, ccost) if p["n"] == n]
+        parts.append((f"classical {n}^3 clusters", len(sel), float(np.mean(sel))))
+    parts.append(("quantum 2^3 TTLS clusters", len(qpts), float(np.mean(qcost))))
+    return parts + _second_parts(cfg)
 
 
 def run(study, config=None):
@@ -214,14 +238,7 @@ def run(study, config=None):
         return run_second_edition(study, name[len("second-"):])
     cfg = _config(name)
     cpts, qpts = _classical_points(cfg), _quantum_points(cfg)
-    ccost, qcost = _cost(cpts, "classical"), _cost(qpts, "quantum")
-    parts = []
-    for n in sorted({p["n"] for p in cpts}):
-        sel = [c for p, c in zip(cpts, ccost) if p["n"] == n]
-        parts.append((f"classical {n}^3 clusters", len(sel), float(np.mean(sel))))
-    parts.append(("quantum 2^3 TTLS clusters", len(qpts), float(np.mean(qcost))))
-    parts += _second_parts(cfg)
-    study.announce(parts)
+    study.announce(estimate(cfg))
     crec = study.compute("classical", "blocks-classical", cpts, SEEDS["classical"])
     qrec = study.compute("quantum", "blocks-quantum", qpts, SEEDS["quantum"])
     second = _second_records(study, cfg)
