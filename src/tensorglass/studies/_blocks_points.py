@@ -255,13 +255,13 @@ def quantum_point(params, seed):
 def finite_k_point(params, seed):
     """S_l(k), S_t(k) along the cube axes of an ``L^3`` periodic lattice of
     unit-stress blocks (uniform on S^5) from the Monte Carlo engine's
-    ``coupled-blocks`` model (HMC), in ``batches`` batch means
+    ``coupled-blocks`` model (HMC; ``sweeps`` trajectories after ``thermalize``), in ``batches`` batch means
     (:func:`tensorglass.clusters.unit_block_monte_carlo`).  ``model`` and
     ``poisson`` (the Poisson ratio of ``alpha``) only name the lattice for the
     sweep engine's checks of a Monte Carlo lattice."""
     from ..clusters import unit_block_monte_carlo
     p = {"alpha": 0.625, "thermalize": 200, "batches": 20, **params}
-    r = unit_block_monte_carlo(int(p["L"]), float(p["alpha"]), float(p["temperature"]), int(p["trajectories"]),
+    r = unit_block_monte_carlo(int(p["L"]), float(p["alpha"]), float(p["temperature"]), int(p["sweeps"]),
                                int(seed), int(p["thermalize"]), int(p["batches"]))
     return {"acceptance": float(r["acceptance"]), "step_size": float(r["step_size"]),
             "_extra": {"kL": r["kL"].tolist(), "S_l": r["S_l"].tolist(), "S_t": r["S_t"].tolist()}}

@@ -68,7 +68,7 @@ def _check_classical(p):
 def _check_finite_k(p):
     """A blocks-finite-k point beyond the shared checks (which check L as a Monte Carlo lattice)."""
     integer("L", p["L"], 4, 64, hint="an even lattice edge: the axis wave vectors are 2 pi m/L, m = 1..L/2")
-    trajectories = integer("trajectories", p["trajectories"], 2)
+    trajectories = integer("sweeps", p["sweeps"], 2, hint="HMC trajectories after thermalisation")
     integer("batches", p.get("batches", 20), 2, trajectories, hint="batch means of the trajectories")
     integer("replica", p.get("replica", 0), 0, 1000, hint="independent chains of the same lattice")
     alpha = number("alpha", p.get("alpha", ALPHA), 0.0, 1.0, hi_open=True, hint="1 - c_t^2/c_l^2")
@@ -86,7 +86,7 @@ def poisson_of_alpha(alpha):
 register_compute("blocks-classical", "tensorglass.studies._blocks_points:classical_point", _CLASSICAL_PARAMS,
                  _CLASSICAL_OUT, check=_check_classical)
 register_compute("blocks-finite-k", "tensorglass.studies._blocks_points:finite_k_point",
-                 {"L": int, "temperature": float, "trajectories": int, "thermalize": int, "batches": int,
+                 {"L": int, "temperature": float, "sweeps": int, "thermalize": int, "batches": int,
                   "alpha": float, "replica": int, "model": str, "poisson": float}, {"acceptance": "1", "step_size": "1"}, check=_check_finite_k)
 register_compute("blocks-quantum", "tensorglass.studies._blocks_points:quantum_point", _QUANTUM_PARAMS, _QUANTUM_OUT)
 
@@ -153,7 +153,7 @@ def _quantum_points(cfg):
 
 def _second_points(cfg):
     wpts = _weak_points(cfg)
-    fpts = [{"L": cfg["fk_L"], "temperature": cfg["fk_temperature"], "trajectories": cfg["fk_trajectories"],
+    fpts = [{"L": cfg["fk_L"], "temperature": cfg["fk_temperature"], "sweeps": cfg["fk_trajectories"],
              "thermalize": 200 if cfg["fk_trajectories"] >= 1000 else 10, "batches": 20, "alpha": ALPHA,
              "replica": r, "model": "coupled-blocks", "poisson": poisson_of_alpha(ALPHA)}
             for r in range(cfg.get("fk_points", 1))]
