@@ -247,7 +247,7 @@ def test_finite_k_and_classical_points_are_checked_before_anything_runs():
     from tensorglass.sweeps._spec import SpecError, check_points
     from tensorglass.studies import blocks
     good = blocks._second_points(blocks.CONFIGS["tiny"])[1][0]
-    for bad in ({"batches": 50}, {"poisson": 0.3}, {"L": 2}):
+    for bad in ({"batches": 50}, {"poisson": 0.3}, {"L": 2}, {"L": 5}, {"model": "bl6"}):
         spec = parse_spec({"compute": "blocks-finite-k", "seed": 1, "combine": "zip",
                            "grid": {k: [v] for k, v in {**good, **bad}.items()}, "fixed": {}}, "spec")
         with pytest.raises(SpecError, match=list(bad)[0]):

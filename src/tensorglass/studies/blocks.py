@@ -56,9 +56,9 @@ _QUANTUM_OUT = {"static_chi_res_l": "1/delta_max", "static_chi_res_t": "1/delta_
 
 def _check_classical(p):
     """A blocks-classical point beyond the shared checks: cluster size, levels, coupling, symmetric levels."""
-    integer("n", p["n"], 2, 16, hint="edge of the open cluster in blocks")
+    integer("n", p.get("n"), 2, 16, hint="edge of the open cluster in blocks")
     states = integer("states", p.get("states", 4), 2, 64)
-    number("g", p["g"], 0.0, 100.0, hint="coupling over the level scale")
+    number("g", p.get("g"), 0.0, 100.0, hint="coupling over the level scale")
     number("alpha", p.get("alpha", ALPHA), 0.0, 1.0, hi_open=True, hint="1 - c_t^2/c_l^2")
     if integer("symmetric", p.get("symmetric", 0), 0, 1, hint="1: levels in (E, +T), (E, -T) pairs") and states % 2:
         raise ParameterError("states", states, "an even number of levels for symmetric level sets",
@@ -67,8 +67,13 @@ def _check_classical(p):
 
 def _check_finite_k(p):
     """A blocks-finite-k point beyond the shared checks (which check L as a Monte Carlo lattice)."""
-    integer("L", p["L"], 4, 64, hint="an even lattice edge: the axis wave vectors are 2 pi m/L, m = 1..L/2")
-    trajectories = integer("sweeps", p["sweeps"], 2, hint="HMC trajectories after thermalisation")
+    if integer("L", p.get("L"), 4, 64, hint="an even lattice edge: the axis wave vectors are 2 pi m/L, "
+               "m = 1..L/2") % 2:
+        raise ParameterError("L", p["L"], "an even lattice edge", f"use L = {p['L'] + 1}")
+    if p.get("model", "coupled-blocks") != "coupled-blocks":
+        raise ParameterError("model", p["model"], "coupled-blocks (the only model of this kind of point)",
+                             "drop model or set it to coupled-blocks")
+    trajectories = integer("sweeps", p.get("sweeps"), 2, hint="HMC trajectories after thermalisation")
     integer("batches", p.get("batches", 20), 2, trajectories, hint="batch means of the trajectories")
     integer("replica", p.get("replica", 0), 0, 1000, hint="independent chains of the same lattice")
     alpha = number("alpha", p.get("alpha", ALPHA), 0.0, 1.0, hi_open=True, hint="1 - c_t^2/c_l^2")
