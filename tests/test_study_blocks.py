@@ -181,9 +181,97 @@ def test_study_pipeline_end_to_end(tmp_path):
     assert {"g", "omega", "im_chi_l", "im_chi_t", "ratio", "error", "rg_step_ratio"} <= set(data["quantum"][0])
     assert {"free_limit_max_rel_error", "two_block_max_rel_error"} <= set(data["validation"])
     assert data["validation"]["free_limit_max_rel_error"] < 1e-12
-    assert isinstance(data["verdict"], str) and "Assumption" in data["verdict"]
+    assert isinstance(data["verdict_first_edition"], str) and "Assumption" in data["verdict_first_edition"]
+    # second edition keys
+    assert {"isotropic_first_order_max_abs", "contact_term", "second_order"} <= set(data["theorem"])
+    assert data["theorem"]["isotropic_first_order_max_abs"] < 1e-12
+    assert {"n", "iso_l", "iso_t"} <= set(data["theorem"]["second_order"][0])
+    assert {"kL", "S_l", "S_l_error", "S_t", "S_t_error", "ratio", "ratio_error", "first_order_ratio", "g_over_T",
+            "blocks"} <= set(data["finite_k"][0])
+    assert {"paper", "quantity", "predicted", "measured", "error", "z"} <= set(data["predictions"][0])
+    assert {p["paper"][:3] for p in data["predictions"]} == {"000", "001", "002"}
+    assert isinstance(data["verdict"], str) and data["verdict"].count(". ") <= 3
     # the measured nearest-neighbour correlation is the linear response within 25 % at g/T = 0.3
     r1 = [c for c in data["correlation"] if c["displacement"] == [1, 0, 0]][0]
     assert r1["c_over_c0"] > 5 * r1["error"]
     assert r1["amplitude_over_linear_response"] == pytest.approx(1.0, abs=0.25)
     assert res["headline"]
+
+
+def test_quick_configuration_fits_in_fifteen_minutes_and_has_every_part():
+    """Issue 19: --quick gives every key in under 15 minutes; its estimate (CPU seconds measured per point on this
+    machine, blocks.COST) on 2 idle cores leaves a margin of 2 for load and the engine's overhead."""
+    from tensorglass.studies import blocks
+    quick, full = blocks.CONFIGS["quick"], blocks.CONFIGS["full"]
+    assert set(quick) == set(full) - {"fk_points"}
+    parts = blocks.estimate(quick)
+    assert {what.split()[0] for what, _, _ in parts} >= {"classical", "quantum", "weak-coupling", "finite-k"}
+    assert all(n > 0 for _, n, _ in parts)
+    minutes_on_two_cores = sum(n * s for _, n, s in parts) / 60 / 2
+    assert minutes_on_two_cores < 7.5
+
+
+def test_page_leads_with_the_second_edition_and_keeps_g_one_in_the_appendix():
+    """Issue 19: theorem, predictions, finite k and the quantum step come first; couplings g >= 1 only in an
+    appendix titled as outside any perturbative regime (drawn from the stored tiny results)."""
+    import copy
+    from pathlib import Path
+
+    from tensorglass.studies import blocks_page
+    results = json.loads((Path(__file__).parent / "data" / "blocks_tiny_results.json").read_text())
+    strong = copy.deepcopy(results)
+    for row in strong["correlation"][:2] + strong["flow"][:1]:
+        row["g"] = 1.0                                   # pretend these rows were run at g = 1
+    doc = blocks_page.document(strong)
+    anchors = [a for _, _, a in doc.headings()]
+    order = ["theorem", "predictions", "finite-k", "quantum-step", "first-edition", "appendix-strong"]
+    assert [anchors.index(a) for a in order] == sorted(anchors.index(a) for a in order)
+    md = doc.markdown()
+    appendix = md[md.index("## Appendix A"):]
+    body = md[:md.index("## Appendix A")]
+
+    def g_column(text, caption):
+        rows = text[text.index(caption):].split("\n\n")[1].splitlines()[2:]      # skip the header and the rule
+        return [float(r.split("|")[2]) for r in rows]
+    assert 1.0 not in g_column(body, "Inter-block correlation by temperature")
+    assert 1.0 not in g_column(body, "Super-block susceptibilities relative")
+    assert set(g_column(appendix, "Inter-block correlation at g >= 1")) == {1.0}
+    assert "Inter-block correlation at g >= 1" in appendix
+    top = md[:md.index("## 1. The theorem")]
+    assert "**Verdict.** The isotropic part of the first-order M vanishes pair by pair" in top
+    assert "**Headline.** isotropic first-order M = 0 pair by pair" in top
+
+
+def test_finite_k_and_classical_points_are_checked_before_anything_runs():
+    from tensorglass.sweeps import parse_spec
+    from tensorglass.sweeps._spec import SpecError, check_points
+    from tensorglass.studies import blocks
+    good = blocks._second_points(blocks.CONFIGS["tiny"])[1][0]
+    for bad in ({"batches": 50}, {"poisson": 0.3}, {"L": 2}, {"L": 5}, {"model": "bl6"}):
+        spec = parse_spec({"compute": "blocks-finite-k", "seed": 1, "combine": "zip",
+                           "grid": {k: [v] for k, v in {**good, **bad}.items()}, "fixed": {}}, "spec")
+        with pytest.raises(SpecError, match=list(bad)[0]):
+            check_points(spec)
+    point = {**blocks._weak_points(blocks.CONFIGS["tiny"])[0], "states": 3}
+    spec = parse_spec({"compute": "blocks-classical", "seed": 1, "combine": "zip",
+                       "grid": {k: [v] for k, v in point.items()}, "fixed": {}}, "spec")
+    with pytest.raises(SpecError, match="states"):
+        check_points(spec)
+
+
+@pytest.mark.parametrize("name", ["tiny", "quick", "full"])
+def test_every_configuration_passes_the_up_front_checks(name):
+    """The points each configuration submits pass the sweep engine's checks (a finite-k point once failed them at
+    the quick size: its thermalisation was checked against a default of 100 sweeps)."""
+    from tensorglass.sweeps import parse_spec
+    from tensorglass.sweeps._spec import check_points
+    from tensorglass.studies import blocks
+    cfg = blocks.CONFIGS[name]
+    wpts, fpts, qwpts = blocks._second_points(cfg)
+    for kind, pts in (("blocks-classical", blocks._classical_points(cfg) + wpts), ("blocks-finite-k", fpts),
+                      ("blocks-quantum", blocks._quantum_points(cfg) + qwpts)):
+        for group in ({tuple(p) for p in pts}):                 # one spec per set of parameter names
+            sel = [p for p in pts if tuple(p) == group]
+            spec = parse_spec({"compute": kind, "seed": 1, "combine": "zip",
+                               "grid": {k: [p[k] for p in sel] for k in group}, "fixed": {}}, "spec")
+            assert check_points(spec) == len(sel)

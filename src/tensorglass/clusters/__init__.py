@@ -14,6 +14,7 @@ from ._classical import (
     block_covariance,
     classical_cluster_exact,
     sample_classical_cluster,
+    symmetric_level_sets,
 )
 from ._couplings import (
     cluster_coupling_sum,
@@ -22,6 +23,15 @@ from ._couplings import (
     isotropic_parts,
     pair_couplings,
 )
+from ._orders import (
+    cluster_fields,
+    gaussian_cluster_chi,
+    m_000,
+    phonon_strains,
+    second_order_cluster_sum,
+    shell_sum_002,
+)
+from ._finite_k import axis_modes, gaussian_response_dense, pair_coupling_k, rpa_response, unit_block_monte_carlo
 from ._quantum import (
     kubo_spectrum,
     ttls_cluster_hamiltonian,
@@ -29,7 +39,9 @@ from ._quantum import (
 )
 
 __all__ = [
-    "block_covariance", "classical_cluster_exact", "sample_classical_cluster", "cluster_coupling_sum",
+    "block_covariance", "classical_cluster_exact", "sample_classical_cluster", "symmetric_level_sets", "cluster_coupling_sum",
     "cubic_cluster_positions", "displacement_couplings", "isotropic_parts", "pair_couplings", "kubo_spectrum",
-    "ttls_cluster_hamiltonian", "ttls_free_spectral_density",
+    "ttls_cluster_hamiltonian", "ttls_free_spectral_density", "cluster_fields", "gaussian_cluster_chi", "m_000",
+    "phonon_strains", "second_order_cluster_sum", "shell_sum_002", "axis_modes", "gaussian_response_dense",
+    "pair_coupling_k", "rpa_response", "unit_block_monte_carlo",
 ]

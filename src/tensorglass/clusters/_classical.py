@@ -40,6 +40,23 @@ def block_covariance(energies, vectors, temperature):
     return mean, second - mean[..., :, None] * mean[..., None, :]
 
 
+def symmetric_level_sets(energies, vectors):
+    """Blocks whose levels come in pairs ``(E_a, +T_a)``, ``(E_a, -T_a)``:
+    ``energies`` (N, K/2), ``vectors`` (N, K/2, n) -> (N, K), (N, K, n).
+
+    Such a block has zero mean stress at every temperature, and so does each
+    block of a cluster of them: ``H`` is invariant under ``T_s -> -T_s`` for
+    all blocks at once (the couplings are bilinear), which maps the pair
+    partners onto each other.  All odd cumulants of every block vanish too.
+    This is the hypothesis under which the papers drop the terms with block
+    mean stresses (002 Eq. C.12 and App. C)."""
+    e = np.asarray(energies, dtype=float)
+    t = np.asarray(vectors, dtype=float)
+    if e.shape != t.shape[:2]:
+        raise ParameterError("vectors", t.shape, f"(N, K/2, n) matching energies {e.shape}")
+    return np.concatenate([e, e], axis=1), np.concatenate([t, -t], axis=1)
+
+
 def classical_cluster_exact(energies, vectors, couplings, temperature):
     """Exact enumeration of a small cluster (``K^N`` configurations).
 

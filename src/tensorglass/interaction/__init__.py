@@ -27,6 +27,13 @@ from ._coupling_change import (
     dipole_moment_change,
     tilde_lambda_change,
 )
+from ._isotropic import (
+    angular_average,
+    isotropic_contractions,
+    isotropic_part_of_tensor,
+    low_k_ball_transform,
+    tilde_lambda_isotropic_max,
+)
 from ._sphere import sphere_average, sphere_quadrature
 
 __all__ = [
@@ -36,4 +43,6 @@ __all__ = [
     "stress_stress_interaction_k", "symmetrize_minor", "tilde_lambda", "tilde_lambda_003_printed",
     "sphere_average", "sphere_quadrature", "coupling_change_absorption_factor", "dipole_absorption_angular_factor",
     "dipole_coupling_change", "dipole_dipole_coupling", "dipole_moment_change", "tilde_lambda_change",
+    "angular_average", "isotropic_contractions", "isotropic_part_of_tensor", "low_k_ball_transform",
+    "tilde_lambda_isotropic_max",
 ]

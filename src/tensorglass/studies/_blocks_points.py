@@ -24,6 +24,11 @@ tunnelling log-uniform in [tunnelling_min, tunnelling_max]) and
 deformation potentials ``gamma`` drawn like the classical stresses with
 ``g = s_gamma^2 ||J(e_x)||_F / delta_max``.
 
+With ``symmetric = 1`` each block's levels come in pairs ``(E_a, +T_a)``,
+``(E_a, -T_a)`` (:func:`tensorglass.clusters.symmetric_level_sets`): every
+block has zero mean stress, isolated and in the cluster (the papers'
+hypothesis, 002 Eq. C.12), and no third cumulant.
+
 Disorder comes from ``disorder_seed`` (shared by every g and T, so curves
 against g use the same blocks: common random numbers); Monte Carlo chains
 use the point's own seed from the sweep engine.
@@ -45,6 +50,7 @@ from ..clusters import (
     kubo_spectrum,
     pair_couplings,
     sample_classical_cluster,
+    symmetric_level_sets,
     ttls_cluster_hamiltonian,
 )
 from ..errors import ParameterError
@@ -124,9 +130,17 @@ def classical_point(params, seed):
     beta = 1.0 / temp
     nsite, k_states = n**3, int(p["states"])
     rng = np.random.default_rng([int(p["disorder_seed"]), n, k_states])
-    energies = rng.standard_normal((nsite, k_states))
     scale = math.sqrt(g / nn_coupling_norm(p["alpha"]))
-    vectors = random_stresses(rng, (nsite, k_states), scale, p["vol_dev_ratio"])
+    if int(p.get("symmetric", 0)):
+        if k_states % 2:
+            raise ParameterError("states", k_states, "an even number of levels for symmetric level sets",
+                                 "use states = 2, 4, ...")
+        energies, vectors = symmetric_level_sets(rng.standard_normal((nsite, k_states // 2)),
+                                                 random_stresses(rng, (nsite, k_states // 2), scale,
+                                                                 p["vol_dev_ratio"]))
+    else:
+        energies = rng.standard_normal((nsite, k_states))
+        vectors = random_stresses(rng, (nsite, k_states), scale, p["vol_dev_ratio"])
     jd = displacement_couplings(n, p["alpha"])
     _, c_bare = block_covariance(energies, vectors, temp)                  # (N, 6, 6) exact isolated blocks
     chi_elem = beta * c_bare.mean(axis=0)
@@ -236,3 +250,18 @@ def quantum_point(params, seed):
     return {"static_chi_res_l": float(np.mean(static_l)), "static_chi_res_t": float(np.mean(static_t)),
             "_extra": {"edges": edges.tolist(), "im_chi_l": np.array(rows_l).tolist(),
                        "im_chi_t": np.array(rows_t).tolist()}}
+
+
+def finite_k_point(params, seed):
+    """S_l(k), S_t(k) along the cube axes of an ``L^3`` periodic lattice of
+    unit-stress blocks (uniform on S^5) from the Monte Carlo engine's
+    ``coupled-blocks`` model (HMC; ``sweeps`` trajectories after ``thermalize``), in ``batches`` batch means
+    (:func:`tensorglass.clusters.unit_block_monte_carlo`).  ``model`` and
+    ``poisson`` (the Poisson ratio of ``alpha``) only name the lattice for the
+    sweep engine's checks of a Monte Carlo lattice."""
+    from ..clusters import unit_block_monte_carlo
+    p = {"alpha": 0.625, "thermalize": 200, "batches": 20, **params}
+    r = unit_block_monte_carlo(int(p["L"]), float(p["alpha"]), float(p["temperature"]), int(p["sweeps"]),
+                               int(seed), int(p["thermalize"]), int(p["batches"]))
+    return {"acceptance": float(r["acceptance"]), "step_size": float(r["step_size"]),
+            "_extra": {"kL": r["kL"].tolist(), "S_l": r["S_l"].tolist(), "S_t": r["S_t"].tolist()}}
