@@ -187,3 +187,36 @@ def test_interrupted_tempering_resumes_bit_identically(tmp_path, monkeypatch):
         assert x.params.temperature == y.params.temperature
         assert np.array_equal(x.coords, y.coords) and np.array_equal(np.array(x.energy), np.array(y.energy))
     assert [r["energy_per_spin"] for r in resumed["replicas"]] == [r["energy_per_spin"] for r in ref["replicas"]]
+
+
+def test_force_keeps_the_old_file_until_the_new_run_is_complete(tmp_path, monkeypatch, capsys):
+    """`mc run --force` over a finished run: a run that fails part-way puts the old file back; one
+    interrupted keeps it aside until `mc resume` completes the new run; a completed one removes it."""
+    from tensorglass import _atomic
+    from tensorglass.cli import main
+    from tensorglass.montecarlo import _run
+    out = tmp_path / "run.h5"
+    args = ["mc", "run", "--model", "nn", "--L", "4", "--T", "2", "--sweeps", "30", "--seed", "1", "--chains", "1",
+            "--out", str(out), "--no-progress", "--checkpoint-every", "0"]
+    assert main(args) == 0
+    before = out.read_bytes()
+    real = _run.advance
+
+    def failing(state, model, n, on_sweep=None, stop=None):
+        real(state, model, 1, on_sweep=on_sweep, stop=stop)
+        raise MemoryError("simulated failure after the first checkpoint")
+    monkeypatch.setattr("tensorglass.storage._mc_files.advance", failing)
+    assert main(args + ["--force", "--seed", "2"]) == 2
+    assert out.read_bytes() == before and not _atomic.set_aside_path(out).exists()
+
+    def interrupted(state, model, n, on_sweep=None, stop=None):
+        real(state, model, 1, on_sweep=on_sweep, stop=stop)
+        raise KeyboardInterrupt
+    monkeypatch.setattr("tensorglass.storage._mc_files.advance", interrupted)
+    capsys.readouterr()
+    assert main(args + ["--force", "--seed", "3"]) != 0
+    assert _atomic.set_aside_path(out).read_bytes() == before and "kept as" in capsys.readouterr().err
+    monkeypatch.setattr("tensorglass.storage._mc_files.advance", real)
+    assert main(["mc", "resume", str(out), "--no-progress"]) == 0
+    assert not _atomic.set_aside_path(out).exists() and out.read_bytes() != before
+    assert main(args + ["--force", "--seed", "4"]) == 0 and not _atomic.set_aside_path(out).exists()

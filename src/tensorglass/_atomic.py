@@ -18,6 +18,7 @@ import os
 import re
 import shutil
 import stat
+import sys
 import tempfile
 from pathlib import Path
 
@@ -89,6 +90,48 @@ def _is_utf8(b: bytes) -> bool:
 
 def temp_prefix(path: Path) -> str:
     return f".{temp_stem(path.name, path.parent)}.tg{os.getpid()}."
+
+
+def set_aside_path(path: Path) -> Path:
+    """Where ``--force`` keeps the file it replaces until the new run is
+    complete: a hidden sibling whose name fits wherever ``path``'s does."""
+    import hashlib
+    digest = hashlib.sha1(os.fsencode(path.name)).hexdigest()[:16]
+    return path.parent / f".{digest}.tg-replaced"
+
+
+@contextlib.contextmanager
+def replaced_only_on_success(path, name: str = "--out"):
+    """``--force`` that never destroys before it can succeed: an existing
+    ``path`` is moved aside (:func:`set_aside_path`) for the duration of the
+    block, deleted when the block completes, and put back when it fails.
+    After Ctrl-C the new run's checkpoint is at ``path`` and the old file
+    stays aside (said on standard error) until a resume completes the run
+    (:func:`drop_set_aside`)."""
+    path = Path(path)
+    aside = None
+    if path.exists() and path.is_file():
+        aside = set_aside_path(path)
+        os.replace(path, aside)
+    try:
+        yield
+    except KeyboardInterrupt:
+        if aside is not None:
+            print(f"tensorglass: the file that {name} replaced is kept as {aside} until `tensorglass mc resume "
+                  f"{path}` completes the new run", file=sys.stderr)
+        raise
+    except BaseException:
+        if aside is not None:
+            os.replace(aside, path)
+        raise
+    else:
+        drop_set_aside(path)
+
+
+def drop_set_aside(path) -> None:
+    """Delete the file ``--force`` set aside for ``path``, if any (the run that replaced it is complete)."""
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(set_aside_path(Path(path)))
 
 
 @contextlib.contextmanager

@@ -319,11 +319,13 @@ def _cmd_mc(a):
     from .montecarlo import RunParameters
     from .storage import run_monte_carlo
     from . import _validate
-    from ._atomic import check_output_file
+    from ._atomic import check_output_file, replaced_only_on_success
     _validate.number("--checkpoint-every", a.checkpoint_every, *_validate.CHECKPOINT_RANGE, unit="s",
                      hint="seconds between checkpoints (0: after every sweep)")
     if a.mc_command == "resume":
+        from ._atomic import drop_set_aside
         summary = run_monte_carlo(resume_from=a.file, checkpoint_every=a.checkpoint_every, progress=not a.no_progress)
+        drop_set_aside(a.file)   # the run that --force started is complete: the file it replaced can go
     else:
         from .errors import ParameterError
         temps = _temperature_list(a.temperatures) if a.temperatures is not None else None
@@ -359,11 +361,13 @@ def _cmd_mc(a):
                 progress = (lambda msg: print(f"ladder: {msg}", file=sys.stderr)) if not a.no_progress else None
                 temps, ladder = tempering_ladder(params, cached_model(params, not a.no_cache), temps[1], temps[2],
                                                  progress=progress)
-            summary = run_tempering(params, temps, a.out, checkpoint_every=a.checkpoint_every,
-                                    progress=not a.no_progress, use_cache=not a.no_cache, ladder=ladder)
+            with replaced_only_on_success(a.out, "--out"):
+                summary = run_tempering(params, temps, a.out, checkpoint_every=a.checkpoint_every,
+                                        progress=not a.no_progress, use_cache=not a.no_cache, ladder=ladder)
         else:
-            summary = run_monte_carlo(params, a.out, chains=a.chains, checkpoint_every=a.checkpoint_every,
-                                      progress=not a.no_progress, use_cache=not a.no_cache)
+            with replaced_only_on_success(a.out, "--out"):
+                summary = run_monte_carlo(params, a.out, chains=a.chains, checkpoint_every=a.checkpoint_every,
+                                          progress=not a.no_progress, use_cache=not a.no_cache)
     _print_mc(summary, a.json)
     return 0
 
