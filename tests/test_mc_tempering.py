@@ -41,7 +41,7 @@ def test_greedy_ladder_predicts_the_target_for_every_pair():
     """Moments of a system with C = 2 per spin at N = 1000 sites: every pair
     of the ladder has the target acceptance (the last one at least it), and
     the number of temperatures grows as sqrt(N)."""
-    t = np.linspace(0.5, 2.0, 31)
+    t = np.linspace(0.5, 2.0, 601)   # moments given densely: the ladder interpolates them linearly in beta
     sizes = []
     for n_sites in (1000, 4000):
         u, var = 2.0 * n_sites * t, 2.0 * n_sites * t**2
@@ -49,7 +49,7 @@ def test_greedy_ladder_predicts_the_target_for_every_pair():
         assert ladder[0] == pytest.approx(0.6) and ladder[-1] == pytest.approx(1.8)
         acc = [mc.swap_acceptance(1 / a - 1 / b, 2.0 * n_sites * (b - a), 2.0 * n_sites * a * a,
                                   2.0 * n_sites * b * b) for a, b in zip(ladder, ladder[1:])]
-        assert np.allclose(acc[:-1], 0.35, atol=1e-6) and acc[-1] >= 0.35 - 1e-9
+        assert np.allclose(acc[:-1], 0.35, atol=2e-3) and acc[-1] >= 0.35 - 2e-3
         sizes.append(len(ladder) - 1)
     assert 1.6 < sizes[1] / sizes[0] < 2.4
     assert mc.insert_midpoints([1.0, 2.0, 4.0], [0.5, 0.1], 0.2) == [1.0, 2.0, pytest.approx(8 / 3), 4.0]
