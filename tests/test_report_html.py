@@ -214,10 +214,13 @@ def test_bibliography_lists_each_paper_once_with_the_printed_identifiers(report)
     for key, paper in BIBLIOGRAPHY.items():
         assert bib.count(f"id='ref-{key}'") == 1 and bib.count(f"<b>{html.escape(paper.label)}</b>") == 1
         assert paper.full.split('"')[1] in bib                                 # the title is printed
-    assert "<a href='https://arxiv.org/abs/1510.05528'>arXiv:1510.05528</a>" in bib
+    for number in ("1510.05528", "1001.2844"):   # 003 (printed by 000, 001) and 004: arXiv's DOIs, linked
+        assert (f"<a href='https://doi.org/10.48550/arXiv.{number}'>doi:10.48550/arXiv.{number} "
+                f"(arXiv:{number})</a>") in bib
     assert "J. Phys.: Condens. Matter 32, 055704 (2020)" in bib
-    assert not re.search(r"\b10\.\d{4,}/", bib)                                  # the seeds print no DOI: none invented
-    assert {p.identifier for p in BIBLIOGRAPHY.values()} == {"", "arXiv:1510.05528"}
+    # no journal DOI is invented: the only DOIs are arXiv's (prefix 10.48550)
+    assert set(re.findall(r"\b10\.(\d{4,})/", bib)) == {"48550"}
+    assert sum(bool(p.identifier) for p in BIBLIOGRAPHY.values()) == 2
 
 
 def test_marker_for_entries_that_hold_only_with_ln_r_over_l1_20(report):
